@@ -1,0 +1,1 @@
+"""CSR North-West project catalogue pipeline."""

@@ -1,0 +1,383 @@
+"""Read the catalogue's free-text `Date:` field into a typed date range.
+
+The site writes dates by hand, in English or Russian, so one field may say
+`2015`, `2011-2012`, `December 2013–March 2014` or `2011 – until present`.
+`parse_date_range` turns such text into a `DateRange`: the first day of the
+first period named, the last day of the last one, and how precise each end is.
+Text it cannot read for certain raises `DateRangeError`; it never guesses.
+
+Forms read (either language, any letter case, with or without spaces around
+a separator; NBSP and other Unicode spaces count as spaces):
+
+- years: `2015`, `2015 год`, `2011-2012 гг.`, `2020–21` (two-digit end year,
+  same century);
+- months: `February 2012`, `Sept. 2013`, `дек. 2013`, `с марта 2012`;
+  English full and short names, Russian nominative, genitive and short names;
+- days: `15 March 2013`, `March 15, 2013`, `15.03.2013`, `2013-03-15`,
+  `15 марта 2013 г.`;
+- quarters and halves: `Q1 2014`, `1Q 2014`, `first quarter of 2014`,
+  `I квартал 2014`, `H2 2015`, `second half of 2016`, `1st half 2016`,
+  `2-е полугодие 2015`, `первое полугодие 2015`;
+- ranges of any two of the above joined by `-`, `–`, `—`, `−`, `to`, `till`,
+  `until`, `through`, `по` or `до`, optionally opened by `from` or `с`.
+  The start may leave out what the end states: `November-December 2013`,
+  `1–15 March 2013`, `15 March – 20 April 2013`, `Q1–Q3 2014`,
+  `II–III кв. 2014`; and `August 7-9, 2007` shares its month;
+- open ranges: `2011 – until present`, `2011 - present`, `2011 – ongoing`,
+  `2011 to date`, `2011 onwards`, `since 2012`, `from 2012`,
+  `2012 – по настоящее время`, `2012 – н.в.`, `с 2012 г.`.
+
+Years must lie in 1800–2199 (`MIN_YEAR`–`MAX_YEAR`): anything else is far
+more likely a typo or a stray number than a project date.
+
+How it works: one compiled regex cuts the text into tokens (any dash is a
+dash, any space a space), each token gets a one-letter kind (`Y` year,
+`M` month, `N` small number, ...), and the kinds of each side of the range
+are looked up in small tables of accepted shapes. No caching, no `dateutil.parser`: the pipeline
+reads every record on every run, so the parser is kept cheap.
+"""
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+__all__ = [
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "PRECISIONS",
+    "DateRange",
+    "DateRangeError",
+    "Precision",
+    "parse_date_range",
+]
+
+Precision = Literal["day", "month", "quarter", "half", "year"]
+PRECISIONS: tuple[Precision, ...] = ("day", "month", "quarter", "half", "year")
+MIN_YEAR = 1800
+MAX_YEAR = 2199
+
+
+class DateRangeError(ValueError):
+    """The text is not a date range we can read; the message quotes it and says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """A period as published: `end` is None when the range is still open."""
+
+    start: date
+    end: date | None
+    start_precision: Precision
+    end_precision: Precision | None
+    open_ended: bool
+
+
+# --- vocabulary -------------------------------------------------------------
+# A word maps to (kind, value). Kinds: M month, O ordinal, K "quarter",
+# P "half", G "year" word (г., годы), X "of", S range separator,
+# F "from"/"since", T word of an open-ended tail ("present", "н.в.").
+
+_MONTH_NAMES = (
+    "january jan январь января янв",
+    "february feb февраль февраля фев февр",
+    "march mar март марта мар",
+    "april apr апрель апреля апр",
+    "may май мая",
+    "june jun июнь июня июн",
+    "july jul июль июля июл",
+    "august aug август августа авг",
+    "september sep sept сентябрь сентября сен сент",
+    "october oct октябрь октября окт",
+    "november nov ноябрь ноября ноя нояб",
+    "december dec декабрь декабря дек",
+)
+_ORDINAL_NAMES = (
+    "i first первое первый первая первого",
+    "ii second второе второй вторая второго",
+    "iii third третье третий третья третьего",
+    "iv fourth четвертое четвертый четвертая четвертого четвёртое четвёртый четвёртая четвёртого",
+)
+# Open tails that carry their own separator ("until", "по") or need none.
+_SELF_SEPARATED_TAILS = (
+    "until present", "till present", "to present", "up to present",
+    "until now", "till now", "up to now", "to date", "up to date",
+    "ongoing", "onwards", "onward",
+    "по настоящее время", "по н.в", "по н в", "по наст время",
+    "до настоящего времени", "по сей день", "до сих пор",
+)
+# Open tails that only read as "to now" after a dash: `2011 – present`.
+_DASHED_TAILS = ("present", "now", "today", "настоящее время", "н.в", "н в", "наст время")
+_OPEN_TAILS = frozenset(
+    {tuple(p.split()) for p in _SELF_SEPARATED_TAILS}
+    | {("-", *p.split()) for p in _SELF_SEPARATED_TAILS + _DASHED_TAILS}
+)
+_SEPARATORS = ("to", "till", "until", "through", "по", "до")
+
+
+def _vocabulary() -> dict[str, tuple[str, object]]:
+    """Every known word, casefolded, with and without a trailing dot (`dec.`, `г.`)."""
+    words: dict[str, tuple[str, object]] = {}
+    for number, names in enumerate(_MONTH_NAMES, start=1):
+        words.update(dict.fromkeys(names.split(), ("M", number)))
+    for number, names in enumerate(_ORDINAL_NAMES, start=1):
+        words.update(dict.fromkeys(names.split(), ("O", number)))
+    words.update(dict.fromkeys(("quarter", "квартал", "квартала", "кв"), ("K", None)))
+    words.update(dict.fromkeys(("half", "полугодие", "полугодия"), ("P", None)))
+    words.update(dict.fromkeys(("г", "гг", "год", "года", "годы", "году", "годов"), ("G", None)))
+    words.update(dict.fromkeys(("from", "since", "с", "со"), ("F", None)))
+    words["of"] = ("X", None)
+    for tail in _OPEN_TAILS:
+        words.update((word, ("T", word)) for word in tail if word != "-")
+    words.update((word, ("S", word)) for word in _SEPARATORS)
+    return words | {f"{word}.": entry for word, entry in words.items()}
+
+
+_WORDS = _vocabulary()
+_MONTH_WORDS = [word for word, (kind, _) in _WORDS.items() if kind == "M"]
+
+# --- tokens -----------------------------------------------------------------
+
+_DASH = "[-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"  # hyphen, en/em dashes, minus, ...
+_TOKEN = re.compile(
+    r"\s*(?:"  # spaces only separate tokens, so they are eaten here
+    r"(?P<iso>[0-9]{4}-[0-9]{2}-[0-9]{2})(?![0-9])"
+    r"|(?P<dmy>[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4})(?![0-9])"
+    rf"|(?P<ordinal>[0-9]{{1,2}})(?:st|nd|rd|th|{_DASH}?(?:е|й|я|го|ое|ый|ий|ой|ая))(?!\w)"  # 1st, 2-е
+    r"|(?P<period>[qh][0-9]|[0-9][qh])(?!\w)"  # Q1, 1Q, H2
+    r"|(?P<number>[0-9]+)"
+    r"|(?P<word>[^\W\d_]+(?:\.[^\W\d_]+)*\.?)"  # also `н.в.`, `Sept.`
+    rf"|(?P<dash>{_DASH})"
+    r"|(?P<comma>,)"
+    r"|(?P<bad>\S))",
+    re.IGNORECASE,
+)
+
+Token = tuple[str, object, str]
+"""(kind, value, text as written)."""
+
+
+def _tokenise(text: str) -> list[Token]:
+    """Cut `text` into classified tokens; unknown words and stray characters fail here."""
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        group = match.lastgroup
+        raw = match.group(group)
+        if group == "word":
+            entry = _WORDS.get(raw.casefold())
+            if entry is None:
+                raise _unknown_word(raw, text)
+            tokens.append((entry[0], entry[1], raw))
+        elif group == "number":
+            tokens.append(("N" if len(raw) <= 2 else "Y", int(raw), raw))
+        elif group == "dash":
+            tokens.append(("S", "-", raw))
+        elif group == "comma":
+            tokens.append((",", None, raw))
+        elif group == "iso":
+            tokens.append(("D", (int(raw[:4]), int(raw[5:7]), int(raw[8:])), raw))
+        elif group == "dmy":
+            day, month, year = raw.split(".")
+            tokens.append(("D", (int(year), int(month), int(day)), raw))
+        elif group == "ordinal":
+            tokens.append(("O", int(raw), raw))
+        elif group == "period":
+            folded = raw.casefold()
+            tokens.append(("Q" if "q" in folded else "H", int(folded.strip("qh")), raw))
+        else:
+            raise DateRangeError(f"unexpected character {raw!r} in {text!r}")
+    return tokens
+
+
+def _unknown_word(word: str, text: str) -> DateRangeError:
+    """Name a misspelt month as such; anything else is simply not a date.
+
+    Only months sharing the word's first letter are compared: typos seldom
+    touch it, and this keeps the error path cheap.
+    """
+    key = word.casefold().rstrip(".")
+    candidates = [month for month in _MONTH_WORDS if month[0] == key[0]]
+    if difflib.get_close_matches(key, candidates, n=1, cutoff=0.75):
+        return DateRangeError(f"unknown month {word!r} in {text!r}")
+    return DateRangeError(f"not a date expression: {text!r} (unknown word {word!r})")
+
+
+# --- shapes -----------------------------------------------------------------
+# The kinds of one side of a range, joined, name the fields its tokens fill
+# (None: the token only says what the number before it counts).
+
+_FULL: dict[str, tuple[str | None, ...]] = {
+    "Y": ("year",),
+    "MY": ("month", "year"),
+    "NMY": ("day", "month", "year"),
+    "MNY": ("month", "day", "year"),
+    "D": ("date",),
+    "QY": ("quarter", "year"),
+    "HY": ("half", "year"),
+    "NKY": ("quarter", None, "year"),
+    "OKY": ("quarter", None, "year"),
+    "NPY": ("half", None, "year"),
+    "OPY": ("half", None, "year"),
+}
+"""Shapes that name a whole period on their own."""
+
+_START: dict[str, tuple[str | None, ...]] = {
+    **_FULL,
+    "M": ("month",),  # November-December 2013
+    "NM": ("day", "month"),  # 15 March – 20 April 2013
+    "MN": ("month", "day"),  # August 7-9, 2007
+    "N": ("bare",),  # 1–15 March 2013, 1-3 кв. 2014
+    "O": ("ordinal",),  # II–III кв. 2014
+    "Q": ("quarter",),
+    "H": ("half",),
+    "NK": ("quarter", None),
+    "OK": ("quarter", None),
+    "NP": ("half", None),
+    "OP": ("half", None),
+}
+"""A range's start may leave out what its end states."""
+
+_END: dict[str, tuple[str | None, ...]] = {
+    **_FULL,
+    "NY": ("day", "year"),  # the `9, 2007` of `August 7-9, 2007`
+    "N": ("yy",),  # the `21` of `2020–21`
+}
+"""A range's end always names its year."""
+
+# Tokens that only decorate the token before them: `2013 г.`, `half of`, `15,`.
+_DECORATIONS = {"G": ("Y", "N"), "X": ("K", "P"), ",": ("N", "M")}
+
+Side = dict[str, int]
+
+
+def _read_side(tokens: list[Token], shapes: dict[str, tuple[str | None, ...]], text: str) -> Side:
+    """Fill a side's fields (year, month, day, quarter, half, ...) from its tokens."""
+    kept: list[Token] = []
+    for token in tokens:
+        after = _DECORATIONS.get(token[0])
+        if after is not None and kept and kept[-1][0] in after:
+            continue
+        kept.append(token)
+    fields = shapes.get("".join(token[0] for token in kept))
+    if fields is None:
+        raise DateRangeError(f"not a date expression: {text!r}")
+    side: Side = {}
+    for field, (_, value, raw) in zip(fields, kept):
+        if field == "date":
+            side["year"], side["month"], side["day"] = value  # type: ignore[misc]
+        elif field == "yy" and len(raw) != 2:
+            raise DateRangeError(f"not a date expression: {text!r}")
+        elif field:
+            side[field] = value  # type: ignore[assignment]
+    return side
+
+
+def _share(start: Side, end: Side, dashed: bool, text: str) -> None:
+    """Let each side borrow what the text states only once: the year, the month, the unit."""
+    if "yy" in end:  # only `2020–21`: a dash between a year and two digits
+        if start.keys() != {"year"} or not dashed:
+            raise DateRangeError(f"not a date expression: {text!r}")
+        end["year"] = start["year"] // 100 * 100 + end.pop("yy")
+    if "day" in end and "month" not in end:
+        if "day" not in start or "month" not in start:
+            raise DateRangeError(f"no month for the end day in {text!r}")
+        end["month"] = start["month"]
+    for field, units in (("bare", ("day", "quarter", "half")), ("ordinal", ("quarter", "half"))):
+        if field in start:
+            unit = next((unit for unit in units if unit in end), None)
+            if unit is None:
+                raise DateRangeError(f"cannot tell what {start[field]} counts in {text!r}")
+            start[unit] = start.pop(field)
+    if "year" not in start:
+        if end.keys() == {"year"}:
+            raise DateRangeError(f"no year for the start in {text!r}")
+        start["year"] = end["year"]
+        if "day" in start and "month" not in start:
+            start["month"] = end["month"]
+
+
+def _period(side: Side, text: str) -> tuple[date, date, Precision]:
+    """First day, last day and precision of the period one side names."""
+    year = side["year"]
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DateRangeError(f"year {year} outside {MIN_YEAR}–{MAX_YEAR} in {text!r}")
+    if "day" in side:
+        try:
+            day = date(year, side["month"], side["day"])
+        except ValueError:
+            raise DateRangeError(
+                f"no such date {side['day']:02d}.{side['month']:02d}.{year} in {text!r}"
+            ) from None
+        return day, day, "day"
+    if "month" in side:
+        return _months(year, side["month"], side["month"], "month")
+    if "quarter" in side:
+        quarter = side["quarter"]
+        if not 1 <= quarter <= 4:
+            raise DateRangeError(f"no quarter {quarter} in {text!r}")
+        return _months(year, 3 * quarter - 2, 3 * quarter, "quarter")
+    if "half" in side:
+        half = side["half"]
+        if not 1 <= half <= 2:
+            raise DateRangeError(f"no half-year {half} in {text!r}")
+        return _months(year, 6 * half - 5, 6 * half, "half")
+    return date(year, 1, 1), date(year, 12, 31), "year"
+
+
+def _months(year: int, first: int, last: int, precision: Precision) -> tuple[date, date, Precision]:
+    """The span from the first day of month `first` to the last day of month `last`."""
+    return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1]), precision
+
+
+# --- entry point ------------------------------------------------------------
+
+
+def parse_date_range(text: str, lang: str | None = None) -> DateRange:
+    """Read a published date field, e.g. `December 2013–March 2014`.
+
+    `lang` ("en", "ru" or None) is accepted as a hint only: the English and
+    Russian vocabularies share no word, so the text always tells them apart
+    and the result never depends on the hint.
+
+    Raises DateRangeError (a ValueError) for anything it cannot read for certain.
+    """
+    tokens = _tokenise(text)
+    if not tokens:
+        raise DateRangeError(f"empty date expression: {text!r}")
+    tokens, open_ended = _strip_open_tail(tokens)
+    if tokens and tokens[0][0] == "F":  # from / since / с
+        tokens = tokens[1:]
+        open_ended = open_ended or not any(token[0] == "S" for token in tokens)
+    if not tokens:
+        raise DateRangeError(f"no start date in {text!r}")
+    cuts = [i for i, token in enumerate(tokens) if token[0] == "S"]
+    if len(cuts) > 1 or (cuts and open_ended):
+        raise DateRangeError(f"more than two parts in {text!r}")
+    if not cuts:
+        start, end, precision = _period(_read_side(tokens, _FULL, text), text)
+        if open_ended:
+            return DateRange(start, None, precision, None, True)
+        return DateRange(start, end, precision, precision, False)
+    left, right = tokens[: cuts[0]], tokens[cuts[0] + 1 :]
+    if not left or not right:
+        raise DateRangeError(f"range without {'a start' if not left else 'an end'} in {text!r}")
+    start_side, end_side = _read_side(left, _START, text), _read_side(right, _END, text)
+    _share(start_side, end_side, tokens[cuts[0]][1] == "-", text)
+    start, _, start_precision = _period(start_side, text)
+    _, end, end_precision = _period(end_side, text)
+    if end < start:
+        raise DateRangeError(f"end before start in {text!r}")
+    return DateRange(start, end, start_precision, end_precision, False)
+
+
+def _strip_open_tail(tokens: list[Token]) -> tuple[list[Token], bool]:
+    """Drop a trailing `– until present` / `по н.в.`; say whether there was one."""
+    if not tokens or tokens[-1][0] != "T":
+        return tokens, False
+    for size in range(min(4, len(tokens)), 0, -1):  # longest first: `– until present`
+        if tuple(token[1] for token in tokens[-size:]) in _OPEN_TAILS:
+            return tokens[:-size], True
+    return tokens, False

@@ -1,0 +1,441 @@
+"""Tests for `pipeline.dates`: hand-written tables, then properties.
+
+Every expected date below was written by hand. The corpus and seed strings
+are copied in (not read from ../shared, which a checkout may lack).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.dates import PRECISIONS, DateRange, DateRangeError, parse_date_range
+
+# (text, start, end, start precision, end precision)
+CORPUS = [
+    # The `- Date:` values of the seed listing and the corpus listing.
+    ("2011-2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2012", "2012-01-01", "2012-12-31", "year", "year"),
+    ("2013", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2014", "2014-01-01", "2014-12-31", "year", "year"),
+    ("2015", "2015-01-01", "2015-12-31", "year", "year"),
+    ("2015-2016", "2015-01-01", "2016-12-31", "year", "year"),
+    ("December 2013\u2013March 2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("November-December 2013", "2013-11-01", "2013-12-31", "month", "month"),
+    # The unlabelled date lines of the corpus detail pages.
+    ("September \u2013 December 2007", "2007-09-01", "2007-12-31", "month", "month"),
+    ("February-March 2010", "2010-02-01", "2010-03-31", "month", "month"),
+]
+
+YEARS = [
+    ("1800", "1800-01-01", "1800-12-31", "year", "year"),
+    ("2199", "2199-01-01", "2199-12-31", "year", "year"),
+    ("2015-2015", "2015-01-01", "2015-12-31", "year", "year"),
+    ("2011 - 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011–2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011 – 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011—2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011 — 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011−2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2020–21", "2020-01-01", "2021-12-31", "year", "year"),
+    ("2019-21", "2019-01-01", "2021-12-31", "year", "year"),
+    ("2011-12", "2011-01-01", "2012-12-31", "year", "year"),
+    ("1998 - 99", "1998-01-01", "1999-12-31", "year", "year"),
+    ("2011-12 гг.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2013 год", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2013 г.", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2013г.", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2013 года", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2011-2012 гг.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011–2012гг.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011–2012 годы", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011 г. – 2012 г.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("from 2011 to 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("From 2011 To 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011 to 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011to2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011 till 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011 until 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011 through 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("с 2011 по 2012 г.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("с 2011 по 2012 гг.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("С 2011 ПО 2012 Г.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011 по 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("с 2011 до 2012 года", "2011-01-01", "2012-12-31", "year", "year"),
+]
+
+MONTHS = [
+    ("February 2012", "2012-02-01", "2012-02-29", "month", "month"),
+    ("February 2013", "2013-02-01", "2013-02-28", "month", "month"),
+    ("February 2000", "2000-02-01", "2000-02-29", "month", "month"),
+    ("February 1900", "1900-02-01", "1900-02-28", "month", "month"),
+    ("февраль 2012", "2012-02-01", "2012-02-29", "month", "month"),
+    ("June 2014", "2014-06-01", "2014-06-30", "month", "month"),
+    ("апрель 2015", "2015-04-01", "2015-04-30", "month", "month"),
+    ("сентября 2014", "2014-09-01", "2014-09-30", "month", "month"),
+    ("May 2014", "2014-05-01", "2014-05-31", "month", "month"),
+    ("май 2014", "2014-05-01", "2014-05-31", "month", "month"),
+    ("мая 2014", "2014-05-01", "2014-05-31", "month", "month"),
+    ("Sept. 2013", "2013-09-01", "2013-09-30", "month", "month"),
+    ("Sept 2013", "2013-09-01", "2013-09-30", "month", "month"),
+    ("Sep 2013", "2013-09-01", "2013-09-30", "month", "month"),
+    ("Feb 2013", "2013-02-01", "2013-02-28", "month", "month"),
+    ("Feb. 2013", "2013-02-01", "2013-02-28", "month", "month"),
+    ("дек. 2013", "2013-12-01", "2013-12-31", "month", "month"),
+    ("янв 2014", "2014-01-01", "2014-01-31", "month", "month"),
+    ("нояб. 2014", "2014-11-01", "2014-11-30", "month", "month"),
+    ("DECEMBER 2013", "2013-12-01", "2013-12-31", "month", "month"),
+    ("december 2013", "2013-12-01", "2013-12-31", "month", "month"),
+    ("DeCeMbEr 2013", "2013-12-01", "2013-12-31", "month", "month"),
+    ("ДЕКАБРЬ 2013", "2013-12-01", "2013-12-31", "month", "month"),
+    ("Dec 2013 - Mar 2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("Dec. 2013 – Mar. 2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("Dec 2013-Mar 2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("December 2013 to March 2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("декабрь 2013 – март 2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("дек. 2013 – янв. 2014", "2013-12-01", "2014-01-31", "month", "month"),
+    ("с декабря 2013 по март 2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("с декабря 2013 г. по март 2014 г.", "2013-12-01", "2014-03-31", "month", "month"),
+    ("ноябрь–декабрь 2013", "2013-11-01", "2013-12-31", "month", "month"),
+    ("January–June 2016", "2016-01-01", "2016-06-30", "month", "month"),
+    ("from January to June 2016", "2016-01-01", "2016-06-30", "month", "month"),
+    ("March 2010 - 2012", "2010-03-01", "2012-12-31", "month", "year"),
+    ("2010 – March 2012", "2010-01-01", "2012-03-31", "year", "month"),
+]
+
+DAYS = [
+    ("15 March 2013", "2013-03-15", "2013-03-15", "day", "day"),
+    ("15 Mar. 2013", "2013-03-15", "2013-03-15", "day", "day"),
+    ("March 15, 2013", "2013-03-15", "2013-03-15", "day", "day"),
+    ("March 15 2013", "2013-03-15", "2013-03-15", "day", "day"),
+    ("15 March, 2013", "2013-03-15", "2013-03-15", "day", "day"),
+    ("15.03.2013", "2013-03-15", "2013-03-15", "day", "day"),
+    ("5.3.2013", "2013-03-05", "2013-03-05", "day", "day"),
+    ("2013-03-15", "2013-03-15", "2013-03-15", "day", "day"),
+    ("15 марта 2013 г.", "2013-03-15", "2013-03-15", "day", "day"),
+    ("15 марта 2013", "2013-03-15", "2013-03-15", "day", "day"),
+    ("1 января 2014", "2014-01-01", "2014-01-01", "day", "day"),
+    ("31 December 2013", "2013-12-31", "2013-12-31", "day", "day"),
+    ("29.02.2000", "2000-02-29", "2000-02-29", "day", "day"),
+    ("29 February 2012", "2012-02-29", "2012-02-29", "day", "day"),
+    ("2012-02-29", "2012-02-29", "2012-02-29", "day", "day"),
+    ("28.02.1900", "1900-02-28", "1900-02-28", "day", "day"),
+    ("1–15 March 2013", "2013-03-01", "2013-03-15", "day", "day"),
+    ("1-15 March 2013", "2013-03-01", "2013-03-15", "day", "day"),
+    ("August 7-9, 2007", "2007-08-07", "2007-08-09", "day", "day"),
+    ("7-9 августа 2007 г.", "2007-08-07", "2007-08-09", "day", "day"),
+    ("7 August – 9, 2007", "2007-08-07", "2007-08-09", "day", "day"),
+    ("August 7 - September 9, 2007", "2007-08-07", "2007-09-09", "day", "day"),
+    ("15.03.2013 - 20.04.2013", "2013-03-15", "2013-04-20", "day", "day"),
+    ("15.03.2013-20.04.2013", "2013-03-15", "2013-04-20", "day", "day"),
+    ("2013-03-15 – 2013-04-20", "2013-03-15", "2013-04-20", "day", "day"),
+    ("2013-03-15-2013-04-20", "2013-03-15", "2013-04-20", "day", "day"),
+    ("15 March – 20 April 2013", "2013-03-15", "2013-04-20", "day", "day"),
+    ("15 марта – 20 апреля 2013 г.", "2013-03-15", "2013-04-20", "day", "day"),
+    ("с 15 марта по 20 апреля 2013 г.", "2013-03-15", "2013-04-20", "day", "day"),
+    ("from 15 March to 20 April 2013", "2013-03-15", "2013-04-20", "day", "day"),
+    ("30 December 2013 – 10 January 2014", "2013-12-30", "2014-01-10", "day", "day"),
+    ("15 March 2013 – April 2014", "2013-03-15", "2014-04-30", "day", "month"),
+]
+
+PERIODS = [
+    ("Q1 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("q1 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("1Q 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("Q2 2014", "2014-04-01", "2014-06-30", "quarter", "quarter"),
+    ("Q4 2014", "2014-10-01", "2014-12-31", "quarter", "quarter"),
+    ("Q1–Q3 2014", "2014-01-01", "2014-09-30", "quarter", "quarter"),
+    ("Q2-Q3 2014", "2014-04-01", "2014-09-30", "quarter", "quarter"),
+    ("Q4 2013 – Q1 2014", "2013-10-01", "2014-03-31", "quarter", "quarter"),
+    ("first quarter of 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("3rd quarter 2014", "2014-07-01", "2014-09-30", "quarter", "quarter"),
+    ("I квартал 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("1 квартал 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("IV квартал 2014 г.", "2014-10-01", "2014-12-31", "quarter", "quarter"),
+    ("II–III кв. 2014", "2014-04-01", "2014-09-30", "quarter", "quarter"),
+    ("1-3 кв. 2014", "2014-01-01", "2014-09-30", "quarter", "quarter"),
+    ("I кв. – III кв. 2014", "2014-01-01", "2014-09-30", "quarter", "quarter"),
+    ("II квартал 2014 – I квартал 2015", "2014-04-01", "2015-03-31", "quarter", "quarter"),
+    ("H1 2015", "2015-01-01", "2015-06-30", "half", "half"),
+    ("H2 2015", "2015-07-01", "2015-12-31", "half", "half"),
+    ("h1-h2 2015", "2015-01-01", "2015-12-31", "half", "half"),
+    ("first half of 2016", "2016-01-01", "2016-06-30", "half", "half"),
+    ("second half of 2016", "2016-07-01", "2016-12-31", "half", "half"),
+    ("1st half 2016", "2016-01-01", "2016-06-30", "half", "half"),
+    ("2nd half of 2016", "2016-07-01", "2016-12-31", "half", "half"),
+    ("2-е полугодие 2015", "2015-07-01", "2015-12-31", "half", "half"),
+    ("1-е полугодие 2015 г.", "2015-01-01", "2015-06-30", "half", "half"),
+    ("первое полугодие 2015", "2015-01-01", "2015-06-30", "half", "half"),
+    ("второе полугодие 2015", "2015-07-01", "2015-12-31", "half", "half"),
+    ("I полугодие 2015 г.", "2015-01-01", "2015-06-30", "half", "half"),
+    ("Q1 2014 – H2 2015", "2014-01-01", "2015-12-31", "quarter", "half"),
+]
+
+SPACING = [
+    ("\u00a02015\u00a0", "2015-01-01", "2015-12-31", "year", "year"),
+    ("2011\u00a0–\u00a02012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("December\u00a02013\u2013March\u202f2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("15\u2009March\u20092013", "2013-03-15", "2013-03-15", "day", "day"),
+    ("\t2013\t", "2013-01-01", "2013-12-31", "year", "year"),
+    ("  2015  ", "2015-01-01", "2015-12-31", "year", "year"),
+    ("2011  -  2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("December  2013 –  March  2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("2011-2012\n", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011 -2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2011- 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("November -December 2013", "2013-11-01", "2013-12-31", "month", "month"),
+    ("Q1\u00a0–\u00a0Q3\u00a02014", "2014-01-01", "2014-09-30", "quarter", "quarter"),
+]
+
+CLOSED = CORPUS + YEARS + MONTHS + DAYS + PERIODS + SPACING
+
+# (text, start, start precision)
+OPEN = [
+    ("2011 – until present", "2011-01-01", "year"),  # corpus and seed
+    ("2011 until present", "2011-01-01", "year"),
+    ("2011 - present", "2011-01-01", "year"),
+    ("2011-present", "2011-01-01", "year"),
+    ("2011 – Present", "2011-01-01", "year"),
+    ("2011 – ongoing", "2011-01-01", "year"),
+    ("2011 to date", "2011-01-01", "year"),
+    ("2011 – till now", "2011-01-01", "year"),
+    ("2011 onwards", "2011-01-01", "year"),
+    ("since 2012", "2012-01-01", "year"),
+    ("SINCE 2012", "2012-01-01", "year"),
+    ("from 2012", "2012-01-01", "year"),
+    ("since March 2012", "2012-03-01", "month"),
+    ("2012 – по настоящее время", "2012-01-01", "year"),
+    ("2012 – н.в.", "2012-01-01", "year"),
+    ("2012 – н. в.", "2012-01-01", "year"),
+    ("с 2012 по н.в.", "2012-01-01", "year"),
+    ("с 2012 г. по настоящее время", "2012-01-01", "year"),
+    ("с 2012 г.", "2012-01-01", "year"),
+    ("с 2012 года", "2012-01-01", "year"),
+    ("с марта 2012", "2012-03-01", "month"),
+    ("с 15 марта 2012 г.", "2012-03-15", "day"),
+    ("Q3 2014 – ongoing", "2014-07-01", "quarter"),
+    ("2011\u00a0–\u00a0until\u00a0present", "2011-01-01", "year"),
+]
+
+# (text, words the message must contain, or None)
+REJECTED = [
+    ("", "empty"),
+    ("   ", "empty"),
+    ("\u00a0\t", "empty"),
+    ("TBD", "not a date expression: 'TBD'"),
+    ("Completed project", "not a date expression: 'Completed project'"),
+    ("abc 2014 xyz", "not a date expression"),
+    ("Spatial Development", "not a date expression"),
+    ("2014 abc", "unknown word 'abc'"),
+    ("ongoing", "no start"),
+    ("present", None),
+    ("until present", None),
+    ("н.в.", None),
+    ("since", None),
+    ("from", None),
+    ("г.", None),
+    ("31 February 2013", "no such date 31.02.2013 in '31 February 2013'"),
+    ("29 February 2013", "no such date"),
+    ("29.02.1900", "no such date"),
+    ("1900-02-29", "no such date"),
+    ("32.01.2013", "no such date"),
+    ("00.01.2013", "no such date"),
+    ("13.13.2013", "no such date"),
+    ("2013-13-01", "no such date"),
+    ("Q5 2014", "no quarter 5"),
+    ("Q0 2014", "no quarter 0"),
+    ("5 квартал 2014", "no quarter 5"),
+    ("H3 2015", "no half-year 3"),
+    ("3-е полугодие 2015", "no half-year 3"),
+    ("2016-2015", "end before start in '2016-2015'"),
+    ("March 2014 – December 2013", "end before start"),
+    ("December–March 2014", "end before start"),
+    ("20 April – 15 March 2013", "end before start"),
+    ("Q3–Q1 2014", "end before start"),
+    ("2020-19", "end before start"),
+    ("1999-00", "end before start"),
+    ("2011-2012-2013", "more than two parts in '2011-2012-2013'"),
+    ("2011 to 2012 to 2013", "more than two parts"),
+    ("2011 - 2012 - present", "more than two parts"),
+    ("15", "not a date expression: '15'"),
+    ("20155", "year 20155 outside 1800–2199"),
+    ("0999", "outside 1800–2199"),
+    ("1799", "year 1799 outside 1800–2199"),
+    ("2200", "year 2200 outside 1800–2199"),
+    ("Decmber 2013", "unknown month 'Decmber' in 'Decmber 2013'"),
+    ("Septmber 2013", "unknown month 'Septmber'"),
+    ("декабр 2013", "unknown month 'декабр'"),
+    ("15.03.13", None),
+    ("2013/2014", "unexpected character '/'"),
+    ("March", None),
+    ("15 March", None),
+    ("Q1", None),
+    ("2013 March", None),
+    ("2011-", "without an end"),
+    ("-2011", "without a start"),
+    ("2011 present", None),
+    ("March–2014", "no year"),
+    ("1-2 2014", None),
+    ("2011 to 12", None),
+    ("2013,", None),
+    ("V квартал 2014", None),
+]
+
+
+def iso(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+@pytest.mark.parametrize(("text", "start", "end", "start_precision", "end_precision"), CLOSED)
+def test_closed_range(text: str, start: str, end: str, start_precision: str, end_precision: str) -> None:
+    assert parse_date_range(text) == DateRange(iso(start), iso(end), start_precision, end_precision, False)
+
+
+@pytest.mark.parametrize(("text", "start", "start_precision"), OPEN)
+def test_open_range(text: str, start: str, start_precision: str) -> None:
+    assert parse_date_range(text) == DateRange(iso(start), None, start_precision, None, True)
+
+
+@pytest.mark.parametrize(("text", "reason"), REJECTED)
+def test_rejected(text: str, reason: str | None) -> None:
+    with pytest.raises(DateRangeError) as caught:
+        parse_date_range(text)
+    assert isinstance(caught.value, ValueError)
+    assert repr(text) in str(caught.value)  # the message quotes the input
+    if reason is not None:
+        assert reason in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["December 2013–March 2014", "декабрь 2013 – март 2014", "2011 – until present", "TBD"])
+@pytest.mark.parametrize("lang", ["en", "ru", None])
+def test_language_hint_changes_nothing(text: str, lang: str | None) -> None:
+    def outcome(hint: str | None) -> object:
+        try:
+            return parse_date_range(text, hint)
+        except DateRangeError as error:
+            return str(error)
+
+    assert outcome(lang) == outcome(None)
+
+
+def test_result_is_frozen() -> None:
+    result = parse_date_range("2015")
+    with pytest.raises(AttributeError):
+        result.start = date(2016, 1, 1)  # type: ignore[misc]
+
+
+def test_precisions_are_the_five_units() -> None:
+    assert PRECISIONS == ("day", "month", "quarter", "half", "year")
+
+
+# --- properties ---------------------------------------------------------------
+
+EN = [None, "January", "February", "March", "April", "May", "June", "July",
+      "August", "September", "October", "November", "December"]
+EN_SHORT = [None, "Jan", "Feb.", "Mar", "Apr.", "May", "Jun", "Jul.", "Aug", "Sept.", "Oct", "Nov.", "Dec"]
+RU = [None, "январь", "февраль", "март", "апрель", "май", "июнь", "июль",
+      "август", "сентябрь", "октябрь", "ноябрь", "декабрь"]
+RU_OF = [None, "января", "февраля", "марта", "апреля", "мая", "июня", "июля",
+         "августа", "сентября", "октября", "ноября", "декабря"]
+ROMAN = [None, "I", "II", "III", "IV"]
+
+
+def month_end(year: int, month: int) -> date:
+    """Last day of a month, counted back from the next month's first day."""
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def format_range(style: str, a: date, b: date, dash: str) -> tuple[str, date, date, str]:
+    """Write a..b in one published style; return text, expected start, end and precision."""
+    qa, qb, ha, hb = (a.month + 2) // 3, (b.month + 2) // 3, (a.month + 5) // 6, (b.month + 5) // 6
+    same_year = a.year == b.year
+    if style == "year":
+        return f"{a.year}{dash}{b.year}", date(a.year, 1, 1), date(b.year, 12, 31), "year"
+    if style in ("month", "month_short", "month_ru"):
+        names = {"month": EN, "month_short": EN_SHORT, "month_ru": RU}[style]
+        left = f"{names[a.month]}" if same_year else f"{names[a.month]} {a.year}"
+        text = f"{left}{dash}{names[b.month]} {b.year}"
+        return text, date(a.year, a.month, 1), month_end(b.year, b.month), "month"
+    if style == "day":
+        left = f"{a.day} {EN[a.month]}" if same_year else f"{a.day} {EN[a.month]} {a.year}"
+        text = f"{left}{dash}{b.day} {EN[b.month]} {b.year}"
+    elif style == "day_us":
+        text = f"{EN[a.month]} {a.day}, {a.year}{dash}{EN[b.month]} {b.day}, {b.year}"
+    elif style == "day_dotted":
+        text = f"{a.day:02d}.{a.month:02d}.{a.year}{dash}{b.day:02d}.{b.month:02d}.{b.year}"
+    elif style == "day_iso":
+        text = f"{a.year}-{a.month:02d}-{a.day:02d}{dash}{b.year}-{b.month:02d}-{b.day:02d}"
+    elif style == "day_ru":
+        text = f"{a.day} {RU_OF[a.month]} {a.year} г.{dash}{b.day} {RU_OF[b.month]} {b.year} г."
+    elif style == "quarter":
+        left = f"Q{qa}" if same_year else f"Q{qa} {a.year}"
+        text = f"{left}{dash}Q{qb} {b.year}"
+        return text, date(a.year, 3 * qa - 2, 1), month_end(b.year, 3 * qb), "quarter"
+    elif style == "quarter_ru":
+        text = f"{ROMAN[qa]} квартал {a.year}{dash}{ROMAN[qb]} квартал {b.year} г."
+        return text, date(a.year, 3 * qa - 2, 1), month_end(b.year, 3 * qb), "quarter"
+    elif style == "half":
+        text = f"H{ha} {a.year}{dash}H{hb} {b.year}"
+        return text, date(a.year, 6 * ha - 5, 1), month_end(b.year, 6 * hb), "half"
+    elif style == "half_ru":
+        text = f"{ha}-е полугодие {a.year}{dash}{hb}-е полугодие {b.year}"
+        return text, date(a.year, 6 * ha - 5, 1), month_end(b.year, 6 * hb), "half"
+    else:
+        raise AssertionError(style)
+    return text, a, b, "day"
+
+
+STYLES = ["year", "month", "month_short", "month_ru", "day", "day_us", "day_dotted",
+          "day_iso", "day_ru", "quarter", "quarter_ru", "half", "half_ru"]
+DASHES = ["-", "–", " - ", " – ", "—", "\u00a0–\u00a0", " to "]
+DAYS_IN_RANGE = st.dates(min_value=date(1800, 1, 1), max_value=date(2199, 12, 31))
+
+
+@settings(max_examples=300)
+@given(DAYS_IN_RANGE, DAYS_IN_RANGE, st.sampled_from(STYLES), st.sampled_from(DASHES))
+def test_formatted_range_reads_back(a: date, b: date, style: str, dash: str) -> None:
+    a, b = min(a, b), max(a, b)
+    text, start, end, precision = format_range(style, a, b, dash)
+    assert parse_date_range(text) == DateRange(start, end, precision, precision, False), text
+
+
+def assert_sound(text: str) -> None:
+    """Either a consistent DateRange or a DateRangeError: never another exception."""
+    try:
+        result = parse_date_range(text)
+    except DateRangeError:
+        return
+    assert result.start_precision in PRECISIONS
+    assert result.open_ended is (result.end is None)
+    if result.end is None:
+        assert result.end_precision is None
+    else:
+        assert result.start <= result.end
+        assert result.end_precision in PRECISIONS
+
+
+DATEISH = st.lists(
+    st.sampled_from([
+        "2013", "2014", "1800", "2199", "21", "15", "31", "29", "0", "9", "20155",
+        " ", "  ", "\u00a0", "-", "–", "—", ".", ",", "/", "march", "February", "Sept.",
+        "Decmber", "декабря", "март", "дек.", "q1", "Q5", "h2", "1q", "i", "ii", "iv",
+        "кв.", "квартал", "полугодие", "half", "of", "first", "2-е", "1st", "г.", "гг.",
+        "to", "по", "с", "from", "since", "present", "until", "ongoing", "н.в.",
+        "15.03.2013", "31.02.2013", "2013-03-15", "2013-02-30",
+    ]),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=300)
+@given(st.text())
+def test_any_text_reads_or_is_rejected(text: str) -> None:
+    assert_sound(text)
+
+
+@settings(max_examples=300)
+@given(DATEISH)
+def test_dateish_text_reads_or_is_rejected(text: str) -> None:
+    assert_sound(text)
