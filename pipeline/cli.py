@@ -1,0 +1,122 @@
+"""`python -m pipeline`: the command line. Each command is a thin shell over one stage's functions.
+
+Exit codes: 0 success; 1 the data had problems (rejected records, failed
+validation); 2 bad input or usage (a missing file, an empty page, an unknown
+page kind).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .build import BuildOutput, process_pages, run_build
+from .pages import OTHER, PAGE_KINDS, PageError, load_page
+from .publish import json_lines
+from .rawstore import RawStore, RawStoreError, import_jsonl, sha256_hex
+from .validate import validate_directory
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RAW = REPO_ROOT / "raw"
+DEFAULT_OUT = REPO_ROOT / "processed"
+OK, DATA_PROBLEMS, BAD_INPUT = 0, 1, 2
+
+
+class CliError(Exception):
+    """Bad input: reported as one line, exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (CliError, PageError, RawStoreError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return BAD_INPUT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="raw/ snapshot → validated Parquet datasets in processed/")
+    build.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help="raw/ folder to read (default: the repo's raw/)")
+    build.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="folder to publish to (default: the repo's processed/)")
+    build.set_defaults(handler=cmd_build)
+
+    parse = commands.add_parser("parse", help="parse one capture and print its records as JSON Lines")
+    parse.add_argument("file", type=Path, metavar="FILE", help="an HTML or text capture")
+    parse.add_argument("--url", help="the page's URL: tells its kind, language and detail/listing URL")
+    parse.add_argument("--kind", choices=[k for k in PAGE_KINDS if k != OTHER],
+                       help="the page kind, when neither the URL nor the content tells")
+    parse.set_defaults(handler=cmd_parse)
+
+    validate = commands.add_parser("validate", help="check a processed/ folder against the schema and rules")
+    validate.add_argument("dir", type=Path, nargs="?", default=DEFAULT_OUT, metavar="DIR",
+                          help="the folder to check (default: the repo's processed/)")
+    validate.set_defaults(handler=cmd_validate)
+
+    imports = commands.add_parser("import", help="add the captures of a corpus JSON Lines file to raw/")
+    imports.add_argument("jsonl", type=Path, metavar="JSONL", help='lines of {"url", "kind", "complete", "text"}')
+    imports.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help="raw/ folder to write (default: the repo's raw/)")
+    imports.set_defaults(handler=cmd_import)
+    return parser
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    _print_build(run_build(args.raw, args.out), args.out)
+    return OK
+
+
+def _print_build(output: BuildOutput, out: Path) -> None:
+    summary = output.summary()
+    print(f"built {out}: {summary['pages']} pages read, {summary['projects']} projects, "
+          f"{summary['rejects']} rejects, {summary['warnings']} warnings")
+    for reject in output.rejects:
+        print(f"reject: {reject['page_url']} line {reject['line']}: {reject['reason']}", file=sys.stderr)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise CliError(f"{args.file}: no such file")
+    body = args.file.read_bytes()
+    content_type = "text/html" if args.file.suffix.lower() in (".html", ".htm") else ""
+    try:
+        page = load_page(body, content_type, args.url, kind=args.kind, source_sha256=sha256_hex(body))
+    except PageError as exc:
+        raise CliError(f"{args.file}: {exc}") from exc
+    if page.kind == OTHER:
+        raise CliError(f"{args.file}: cannot tell the page kind (not a listing or project page); "
+                       "give --url or --kind")
+    output = process_pages([page])
+    for line in json_lines(output.projects):
+        print(line)
+    for warning in output.warnings:
+        print(f"warning: {_where(args.file, warning['line'])}: {warning['message']}", file=sys.stderr)
+    for reject in output.rejects:
+        print(f"reject: {_where(args.file, reject['line'])}: {reject['reason']}", file=sys.stderr)
+    return DATA_PROBLEMS if output.rejects else OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    problems = validate_directory(args.dir)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problems in {args.dir}", file=sys.stderr)
+        return DATA_PROBLEMS
+    print(f"{args.dir}: valid")
+    return OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    if not args.jsonl.is_file():
+        raise CliError(f"{args.jsonl}: no such file")
+    captures = import_jsonl(RawStore(args.raw), args.jsonl)
+    print(f"imported {len(captures)} captures into {args.raw}")
+    return OK
+
+
+def _where(path: Path, line: object) -> str:
+    return f"{path}:{line}" if line else str(path)

@@ -1,0 +1,246 @@
+"""Captures → pages: block-level text lines, each keeping its link, plus the page's kind and language.
+
+HTML and text captures end up in the same shape, so one line grammar
+(`pipeline.parse`) reads both. A blank line stands for a paragraph break.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import charset_normalizer
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from .vocabulary import FIELD_LABELS, fold, status_for_stage
+
+LISTING, PROJECT, OTHER = "listing", "project", "other"
+PAGE_KINDS = (LISTING, PROJECT, OTHER)
+
+
+class PageError(ValueError):
+    """A capture that cannot be turned into a page (empty, undecodable, unknown kind)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One block of text: whitespace squeezed, list marker removed.
+
+    `item` says it was a list item (`- `, `•`, `<li>`, `<dd>`); `href` is the
+    absolute URL of its first link; `heading` is 1–6 for `<h1>`…`<h6>`.
+    """
+
+    text: str
+    href: str | None = None
+    item: bool = False
+    heading: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    url: str | None
+    kind: str
+    language: str
+    lines: tuple[Line, ...]
+    source_sha256: str = ""
+    complete: bool = True
+
+
+_SPACE = re.compile(r"[\s\u00a0\u2007\u2009\u200a\u202f\u200b\ufeff]+")
+_BULLET = re.compile(r"^(?:[-•▪◦·*]|\d{1,2}[.)])\s+")
+_UNINDENTED_BULLET = re.compile(r"^[-•▪◦·*]\s+")
+_PROJECT_PATH = re.compile(r"/projects/\d{4}/[^/]+/?$")
+_LISTING_PATH = re.compile(r"/(?:area_of_activity|thematic_areas)/")
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+_LABEL_LINE = re.compile(r"^([^\W\d_][^\W\d_ ]{0,30}?)\s*:")
+
+
+def squeeze(text: str) -> str:
+    """Collapse every run of whitespace (non-breaking spaces too) to one space."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def text_lines(text: str) -> list[Line]:
+    """Lines of a text rendering; a leading `- `, `•` or indented `1.` marks a list item."""
+    lines = []
+    for raw in text.splitlines():
+        stripped = raw.lstrip()
+        marker = (_BULLET if raw[:1].isspace() else _UNINDENTED_BULLET).match(stripped)
+        body = stripped[marker.end():] if marker else stripped
+        lines.append(Line(squeeze(body), item=marker is not None))
+    return lines
+
+
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "head", "form", "svg", "iframe", "button"})
+_BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol",
+    "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+_PARAGRAPH_TAGS = frozenset({"blockquote", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "ol", "p", "pre", "table", "ul"})
+_ITEM_TAGS = frozenset({"li", "dd"})
+
+
+class _LineBuilder:
+    """Walks an HTML tree and cuts its text into lines at block boundaries."""
+
+    def __init__(self, base_url: str | None) -> None:
+        self.base_url = base_url
+        self.lines: list[Line] = []
+        self._parts: list[str] = []
+        self._href: str | None = None
+        self._item_depth = 0
+        self._heading = 0
+
+    def walk(self, node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                self._parts.append(str(child))
+            elif isinstance(child, Tag) and child.name not in _SKIP_TAGS:
+                self._element(child)
+
+    def _element(self, tag: Tag) -> None:
+        name = tag.name
+        if name == "br":
+            self.flush()
+            return
+        block = name in _BLOCK_TAGS
+        if block:
+            self.flush()
+            if name in _PARAGRAPH_TAGS:
+                self.blank()
+        if name == "a" and tag.get("href") and self._href is None:
+            self._href = urljoin(self.base_url or "", str(tag["href"]))
+        heading = int(name[1]) if re.fullmatch(r"h[1-6]", name) else 0
+        self._item_depth += name in _ITEM_TAGS
+        self._heading = heading or self._heading
+        self.walk(tag)
+        if block:
+            self.flush()
+        self._item_depth -= name in _ITEM_TAGS
+        self._heading = 0 if heading else self._heading
+        if name in _PARAGRAPH_TAGS:
+            self.blank()
+
+    def flush(self) -> None:
+        text = squeeze("".join(self._parts))
+        if text:
+            self.lines.append(Line(text, self._href, self._item_depth > 0, self._heading))
+        self._parts.clear()
+        self._href = None
+
+    def blank(self) -> None:
+        if self.lines and self.lines[-1].text:
+            self.lines.append(Line(""))
+
+
+def html_lines(html: str, base_url: str | None = None) -> list[Line]:
+    """Block-level lines of an HTML page, starting at its first `<h1>` when it has one."""
+    soup = BeautifulSoup(html, "html.parser")
+    builder = _LineBuilder(base_url)
+    builder.walk(soup.body or soup)
+    builder.flush()
+    lines = builder.lines
+    first_h1 = next((i for i, line in enumerate(lines) if line.heading == 1), 0)
+    return lines[first_h1:]
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+
+
+def detect_charset(body: bytes, content_type: str, declared: str | None = None) -> str:
+    """The charset to decode with: the declared one (a name or an HTTP Content-Type header),
+    then an HTML meta charset, then UTF-8, then detection. Raises PageError when nothing fits."""
+    candidates = []
+    if declared:
+        header = _HEADER_CHARSET.search(declared)
+        candidates.append(header.group(1) if header else declared if "/" not in declared else None)
+    if content_type == "text/html":
+        meta = _META_CHARSET.search(body[:4096])
+        candidates.append(meta.group(1).decode("ascii") if meta else None)
+    for name in filter(None, [*candidates, "utf-8"]):
+        try:
+            body.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        return codecs.lookup(name).name
+    best = charset_normalizer.from_bytes(body).best()
+    if best is None:
+        raise PageError("cannot decode the capture: no charset fits its bytes")
+    return best.encoding
+
+
+def decode(body: bytes, content_type: str, charset: str | None = None) -> str:
+    """Bytes → text, with the charset `detect_charset` picks."""
+    return body.decode(detect_charset(body, content_type, charset))
+
+
+def language_of(url: str | None, lines: list[Line]) -> str:
+    """`en` for /en/ URLs, `ru` for the site's other URLs; otherwise guessed from the letters."""
+    if url:
+        path = urlsplit(url).path
+        if path.startswith("/en/"):
+            return "en"
+        if "csr-nw.ru" in urlsplit(url).netloc:
+            return "ru"
+    sample = " ".join(line.text for line in lines[:200])
+    return "ru" if len(_CYRILLIC.findall(sample)) > len(_LATIN.findall(sample)) else "en"
+
+
+def kind_of(url: str | None, lines: list[Line]) -> str:
+    """Listing, project or other: from the URL when it tells, else from what the lines hold."""
+    if url:
+        path = urlsplit(url).path
+        if _PROJECT_PATH.search(path):
+            return PROJECT
+        if _LISTING_PATH.search(path):
+            return LISTING
+    texts = [line.text for line in lines if line.text]
+    if any(_is_field_label(text) for text in texts):
+        return LISTING
+    if any(status_for_stage(text) for text in texts[1:8]):
+        return PROJECT
+    return OTHER
+
+
+def _is_field_label(text: str) -> bool:
+    match = _LABEL_LINE.match(text)
+    return bool(match) and fold(match.group(1)) in FIELD_LABELS
+
+
+def load_page(
+    body: bytes,
+    content_type: str,
+    url: str | None = None,
+    *,
+    charset: str | None = None,
+    kind: str | None = None,
+    source_sha256: str = "",
+    complete: bool = True,
+) -> Page:
+    """Turn a capture's bytes into a Page; `kind` overrides detection when the caller knows it."""
+    text = decode(body, content_type, charset)
+    is_html = content_type == "text/html" or (content_type != "text/plain" and _looks_like_html(text))
+    lines = html_lines(text, url) if is_html else text_lines(text)
+    if not any(line.text for line in lines):
+        raise PageError("the page is empty")
+    if kind is not None and kind not in PAGE_KINDS:
+        raise PageError(f"unknown page kind {kind!r}; expected one of {', '.join(PAGE_KINDS)}")
+    return Page(
+        url=url,
+        kind=kind or kind_of(url, lines),
+        language=language_of(url, lines),
+        lines=tuple(lines),
+        source_sha256=source_sha256,
+        complete=complete,
+    )
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:512].lower()
+    return head.startswith("<!doctype html") or "<html" in head or "<body" in head

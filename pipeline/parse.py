@@ -1,0 +1,283 @@
+"""The line grammar: pages → records (what each page says about each project) and notes.
+
+A listing page is a run of projects, each a title followed by label/value
+pairs, grouped under `Ongoing` and year headings. A project detail page is a
+title, an unlabelled block of values (Direction, Subdirection, Stage, Type,
+Date, any of them missing) and a description. Nothing here guesses: what
+the grammar cannot place is kept in a note, and missing values stay missing
+for normalisation and validation to judge.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .dates import DateRangeError, parse_date_range
+from .pages import LISTING, PROJECT, Line, Page
+from .vocabulary import FIELD_LABELS, KNOWN_SUBDIRECTIONS, KNOWN_TYPES, ONGOING_HEADINGS, fold, status_for_stage
+
+METADATA_FIELDS = ("direction", "subdirection", "stage", "project_type", "date_text")
+"""The order of the unlabelled values on a detail page (and of labels on a listing)."""
+
+
+@dataclass
+class Record:
+    """What one page says about one project, before normalisation."""
+
+    page_url: str | None
+    page_kind: str
+    language: str
+    source_sha256: str
+    line_no: int
+    title: str
+    fields: dict[str, str] = field(default_factory=dict)
+    listing_section: str | None = None
+    link: str | None = None
+    description: str | None = None
+    raw_lines: list[str] = field(default_factory=list)
+    unknown_labels: dict[str, str] = field(default_factory=dict)
+    complete: bool = True
+
+    @property
+    def raw_text(self) -> str:
+        return "\n".join(self.raw_lines)
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a page showed that did not become (part of) a record, and why."""
+
+    page_url: str | None
+    line_no: int | None
+    code: str
+    message: str
+    language: str | None = None
+
+
+@dataclass
+class ParseResult:
+    records: list[Record]
+    notes: list[Note]
+
+
+_LABEL = re.compile(r"^([^\W\d_][^\W\d_ ]{0,24}(?: [^\W\d_]+){0,2}?)\s*:\s*(.*)$")
+_YEAR_HEADING = re.compile(r"^(\d{4})(?:\s*(?:г\.?|год))?$")
+_YEAR = re.compile(r"\b(1[89]|2[01])\d\d\b")
+
+
+def parse_page(page: Page) -> ParseResult:
+    """Records and notes for one page; a page that is neither listing nor project gives a note."""
+    if page.kind == LISTING:
+        return _parse_listing(page)
+    if page.kind == PROJECT:
+        return _parse_detail(page)
+    note = Note(page.url, None, "not-a-project-page",
+                f"not a listing or project page (kind {page.kind!r}): no projects read from it", page.language)
+    return ParseResult([], [note])
+
+
+def heading_of(text: str) -> str | None:
+    """`Ongoing` or the year for a section heading line; None for any other line."""
+    if fold(text) in ONGOING_HEADINGS:
+        return "Ongoing"
+    match = _YEAR_HEADING.match(text)
+    return match.group(1) if match else None
+
+
+def label_of(text: str) -> tuple[str, str] | None:
+    """(label, inline value) for a `Label:` or `Label: value` line, else None."""
+    match = _LABEL.match(text)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def known_field(text: str) -> tuple[str, str] | None:
+    """(record field, inline value) for a known listing label line, else None."""
+    label = label_of(text)
+    if label is None:
+        return None
+    name = FIELD_LABELS.get(fold(label[0]))
+    return (name, label[1]) if name else None
+
+
+class _ListingReader:
+    """Walks a listing's non-blank lines once, opening sections and projects as it goes."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.lines = [(number, line) for number, line in enumerate(page.lines, 1) if line.text]
+        self.records: list[Record] = []
+        self.notes: list[Note] = []
+        self.section: str | None = None
+        self.current: Record | None = None
+
+    def read(self) -> ParseResult:
+        index = 0
+        while index < len(self.lines):
+            index = self._step(index)
+        if not self.records:
+            self._note(None, "no-projects", "listing page has no projects")
+        return ParseResult(self.records, self.notes)
+
+    def _step(self, index: int) -> int:
+        number, line = self.lines[index]
+        text = line.text
+        next_is_label = index + 1 < len(self.lines) and known_field(self.lines[index + 1][1].text) is not None
+        known = known_field(text)
+        if known is not None:
+            return self._field(index, *known)
+        if next_is_label:
+            self._open(number, line)
+            return index + 1
+        heading = heading_of(text)
+        if heading is not None:
+            self.section, self.current = heading, None
+            return index + 1
+        if self.current is not None and label_of(text) is not None:
+            return self._unknown_label(index, *label_of(text))  # type: ignore[misc]
+        if self.records:
+            after = f" after project {self.current.title!r}" if self.current else ""
+            self._note(number, "ignored-line", f"line{after} ignored: {text!r}")
+        return index + 1
+
+    def _open(self, number: int, line: Line) -> None:
+        page = self.page
+        self.current = Record(
+            page_url=page.url, page_kind=LISTING, language=page.language, source_sha256=page.source_sha256,
+            line_no=number, title=line.text, listing_section=self.section, link=line.href,
+            raw_lines=[line.text], complete=page.complete,
+        )
+        self.records.append(self.current)
+
+    def _value(self, index: int, inline: str) -> tuple[str | None, int]:
+        """The label's value (inline, or the next line unless that is a label) and the next index."""
+        if inline:
+            return inline, index + 1
+        if index + 1 < len(self.lines) and known_field(self.lines[index + 1][1].text) is None:
+            value = self.lines[index + 1][1].text
+            self.current.raw_lines.append(value)  # type: ignore[union-attr]
+            return value, index + 2
+        return None, index + 1
+
+    def _field(self, index: int, name: str, inline: str) -> int:
+        number, line = self.lines[index]
+        if self.current is None:
+            self._note(number, "label-outside-project", f"label {line.text!r} outside any project ignored")
+            return index + 1
+        self.current.raw_lines.append(line.text)
+        value, next_index = self._value(index, inline)
+        if value is None:
+            self._note(number, "missing-value", f"{line.text!r} of {self.current.title!r} has no value")
+        elif name in self.current.fields:
+            self._note(number, "repeated-label",
+                       f"{line.text!r} repeated in {self.current.title!r}: kept {self.current.fields[name]!r}, "
+                       f"ignored {value!r}")
+        else:
+            self.current.fields[name] = value
+        return next_index
+
+    def _unknown_label(self, index: int, label: str, inline: str) -> int:
+        number, line = self.lines[index]
+        self.current.raw_lines.append(line.text)  # type: ignore[union-attr]
+        value, next_index = self._value(index, inline)
+        self.current.unknown_labels[label] = value or ""  # type: ignore[union-attr]
+        self._note(number, "unknown-label",
+                   f"unknown label {label!r} in {self.current.title!r} (value {value!r}) kept out of the record")  # type: ignore[union-attr]
+        return next_index
+
+    def _note(self, number: int | None, code: str, message: str) -> None:
+        self.notes.append(Note(self.page.url, number, code, message, self.page.language))
+
+
+def _parse_listing(page: Page) -> ParseResult:
+    return _ListingReader(page).read()
+
+
+def _parse_detail(page: Page) -> ParseResult:
+    numbered = list(enumerate(page.lines, 1))
+    content = [(number, line) for number, line in numbered if line.text]
+    if not content:
+        return ParseResult([], [Note(page.url, None, "empty-page", "project page has no text", page.language)])
+    title_number, title_line = content[0]
+    start = title_number
+    block = _metadata_block(page.lines, start)
+    fields, used = assign_metadata([line.text for line in block], page.language)
+    rest = page.lines[start + _block_span(page.lines, start, used):]
+    record = Record(
+        page_url=page.url, page_kind=PROJECT, language=page.language, source_sha256=page.source_sha256,
+        line_no=title_number, title=title_line.text, fields=fields,
+        description=render_description(rest), link=page.url,
+        raw_lines=[title_line.text] + [line.text for line in block[:used]], complete=page.complete,
+    )
+    return ParseResult([record], [])
+
+
+def _metadata_block(lines: tuple[Line, ...], start: int) -> list[Line]:
+    """The short value lines right after the title (blank lines before them skipped)."""
+    index = start
+    while index < len(lines) and not lines[index].text:
+        index += 1
+    block = []
+    while index < len(lines) and len(block) < len(METADATA_FIELDS) and _looks_like_value(lines[index].text):
+        block.append(lines[index])
+        index += 1
+    return block
+
+
+def _block_span(lines: tuple[Line, ...], start: int, used: int) -> int:
+    """How many lines after `start` the first `used` block values (and blanks before them) take."""
+    index, taken = start, 0
+    while index < len(lines) and taken < used:
+        taken += bool(lines[index].text)
+        index += 1
+    return index - start
+
+
+def _looks_like_value(text: str) -> bool:
+    return bool(text) and len(text) <= 80 and ":" not in text and not text.endswith((".", ";", ","))
+
+
+def value_kind(text: str, language: str | None = None) -> str:
+    """What an unlabelled value is by itself: `stage`, `date`, `type`, `subdirection` or `text`."""
+    if status_for_stage(text):
+        return "stage"
+    key = fold(text)
+    if key in KNOWN_TYPES:
+        return "type"
+    if key in KNOWN_SUBDIRECTIONS:
+        return "subdirection"
+    try:
+        parse_date_range(text, language)
+        return "date"
+    except DateRangeError:
+        return "date" if _YEAR.search(text) else "text"
+
+
+_TARGET = {"stage": "stage", "date": "date_text", "type": "project_type", "subdirection": "subdirection"}
+_FREE_TEXT_SLOTS = ("direction", "subdirection", "project_type")
+
+
+def assign_metadata(values: list[str], language: str | None = None) -> tuple[dict[str, str], int]:
+    """Place unlabelled detail values by what they are and where they stand.
+
+    Values must come in the site's order (Direction, Subdirection, Stage, Type,
+    Date); the first value that cannot come next ends the block, and it and
+    what follows belong to the description. Returns the fields and how many
+    values were used.
+    """
+    fields: dict[str, str] = {}
+    position = 0
+    for used, value in enumerate(values):
+        kind = value_kind(value, language)
+        target = _TARGET.get(kind) or next(
+            (slot for slot in _FREE_TEXT_SLOTS if METADATA_FIELDS.index(slot) >= position), None)
+        if target is None or METADATA_FIELDS.index(target) < position:
+            return fields, used
+        fields[target] = value
+        position = METADATA_FIELDS.index(target) + 1
+    return fields, len(values)
+
+
+def render_description(lines: tuple[Line, ...] | list[Line]) -> str | None:
+    """The description as text: one line per block, list items as `- item`, no blank lines."""
+    rendered = [f"- {line.text}" if line.item else line.text for line in lines if line.text]
+    return "\n".join(rendered) or None

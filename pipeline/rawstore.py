@@ -1,0 +1,189 @@
+"""The raw/ snapshot: captures stored byte for byte, described by one manifest.
+
+Layout::
+
+    raw/manifest.json               one entry per URL, sorted by URL
+    raw/captures/<sha256>.<ext>     the bytes exactly as received
+
+Captures are content-addressed, so identical bytes are stored once and a
+capture's file name proves its integrity. Every write goes to a temporary
+file that is renamed into place, so an interrupted run never leaves a half
+file or a broken manifest.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST_NAME = "manifest.json"
+CAPTURES_DIR = "captures"
+MANIFEST_FORMAT = 1
+_EXTENSIONS = {"text/html": ".html", "text/plain": ".txt"}
+
+
+class RawStoreError(Exception):
+    """raw/ is missing, unreadable or inconsistent with its manifest."""
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One stored page and what is known about how it was obtained."""
+
+    url: str
+    content_type: str
+    sha256: str
+    path: str
+    size: int
+    kind: str | None = None
+    complete: bool = True
+    fetched_at: str | None = None
+    final_url: str | None = None
+    status: int | None = None
+    charset: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    checked_at: str | None = None
+    source: str | None = None
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file and rename, never a half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class RawStore:
+    """Read and write captures and the manifest under one raw/ directory."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.save_every = 1
+        """Save the manifest after this many changes; `flush` saves the rest (a crawl batches saves)."""
+        self._captures: dict[str, Capture] | None = None
+        self._unsaved = 0
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST_NAME
+
+    def captures(self) -> list[Capture]:
+        """All current captures, sorted by URL (the manifest's order)."""
+        return [self._index()[url] for url in sorted(self._index())]
+
+    def get(self, url: str) -> Capture | None:
+        return self._index().get(url)
+
+    def read(self, capture: Capture) -> bytes:
+        """The capture's bytes, checked against the sha256 in the manifest."""
+        path = self.root / capture.path
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise RawStoreError(f"{path}: cannot read capture of {capture.url}: {exc.strerror}") from exc
+        if sha256_hex(data) != capture.sha256:
+            raise RawStoreError(f"{path}: content does not match its sha256 in {self.manifest_path}")
+        return data
+
+    def put(self, body: bytes, *, url: str, content_type: str, **meta: object) -> Capture:
+        """Store `body` for `url` (once per distinct content) and record it in the manifest."""
+        digest = sha256_hex(body)
+        relative = f"{CAPTURES_DIR}/{digest}{_EXTENSIONS.get(content_type, '.bin')}"
+        target = self.root / relative
+        if not target.exists():
+            atomic_write(target, body)
+        capture = Capture(url=url, content_type=content_type, sha256=digest, path=relative,
+                          size=len(body), **meta)  # type: ignore[arg-type]
+        self._changed(capture)
+        return capture
+
+    def touch(self, url: str, **changes: object) -> Capture:
+        """Update a capture's metadata (e.g. `checked_at` after a 304) without new bytes."""
+        capture = dataclasses.replace(self._index()[url], **changes)  # type: ignore[arg-type]
+        self._changed(capture)
+        return capture
+
+    def flush(self) -> None:
+        """Save the manifest if it has unsaved changes."""
+        if self._unsaved:
+            self._save()
+
+    def _changed(self, capture: Capture) -> None:
+        self._index()[capture.url] = capture
+        self._unsaved += 1
+        if self._unsaved >= self.save_every:
+            self._save()
+
+    def manifest_sha256(self) -> str | None:
+        """Fingerprint of the whole snapshot, for the run log."""
+        return sha256_hex(self.manifest_path.read_bytes()) if self.manifest_path.exists() else None
+
+    def _index(self) -> dict[str, Capture]:
+        if self._captures is None:
+            self._captures = self._load()
+        return self._captures
+
+    def _load(self) -> dict[str, Capture]:
+        if not self.manifest_path.exists():
+            return {}
+        try:
+            document = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            entries = document["captures"]
+            captures = [Capture(**entry) for entry in entries]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise RawStoreError(f"{self.manifest_path}: not a valid manifest: {exc}") from exc
+        return {capture.url: capture for capture in captures}
+
+    def _save(self) -> None:
+        document = {
+            "format": MANIFEST_FORMAT,
+            "captures": [_entry(capture) for capture in self.captures()],
+        }
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        atomic_write(self.manifest_path, text.encode("utf-8"))
+        self._unsaved = 0
+
+
+def _entry(capture: Capture) -> dict[str, object]:
+    return dataclasses.asdict(capture)
+
+
+def import_jsonl(store: RawStore, path: Path | str) -> list[Capture]:
+    """Store each `{"url", "kind", "complete", "text"}` line of a corpus file as a text capture.
+
+    The text is stored as its UTF-8 bytes, exactly as the corpus holds it.
+    """
+    path = Path(path)
+    imported = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                url, text = entry["url"], entry["text"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise RawStoreError(f"{path}:{number}: not a capture line: {exc}") from exc
+            imported.append(store.put(
+                text.encode("utf-8"), url=url, content_type="text/plain", kind=entry.get("kind"),
+                complete=bool(entry.get("complete", True)), fetched_at=entry.get("fetched_at"),
+                charset="utf-8", source=f"{path.name}:{number}",
+            ))
+    return imported

@@ -1,0 +1,82 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+LISTING_URL = "http://csr-nw.ru/en/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
+LISTING = ROOT / "raw" / "captures" / "24254178018127d3bb98f713f8e8e481f27183a734edc261786267a74be9cb0f.txt"
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_build_prints_a_summary_and_writes_valid_output(tmp_path, capsys):
+    assert main(["build", "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.strip().endswith("7 pages read, 20 projects, 0 rejects, 2 warnings")
+    assert main(["validate", str(tmp_path / "out")]) == 0
+
+
+def test_parse_prints_json_lines_with_the_url_applied(capsys):
+    assert main(["parse", str(LISTING), "--url", LISTING_URL]) == 0
+    captured = capsys.readouterr()
+    rows = [json.loads(line) for line in captured.out.splitlines()]
+    assert len(rows) == 17
+    assert {row["listing_url"] for row in rows} == {LISTING_URL}
+    assert rows[0]["date_text"] == "2011 – until present" and rows[0]["start_date"] == "2011-01-01"
+    assert "stage 'Current project' but the date 'December 2013–March 2014'" in captured.err
+
+
+def test_parse_reports_rejects_and_exits_1(tmp_path, capsys):
+    page = tmp_path / "listing.txt"
+    page.write_text("2015\nA project\n- Stage:\n- Completed project\n- Date:\n- Spring 20l5\n", encoding="utf-8")
+    assert main(["parse", str(page)]) == 1
+    assert f"reject: {page}:2: date: " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content, args, message", [
+    (None, [], "no such file"),
+    (" \n\n", [], "the page is empty"),
+    ("Just some news about the weather.\n\nNothing else.", [], "cannot tell the page kind"),
+    ("x", ["--kind", "news"], "invalid choice"),
+])
+def test_bad_input_gives_one_error_line_and_no_traceback(tmp_path, content, args, message):
+    page = tmp_path / "page.txt"
+    if content is not None:
+        page.write_text(content, encoding="utf-8")
+    result = run("parse", str(page), *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_build_from_a_missing_raw_folder_is_a_clear_error(tmp_path):
+    result = run("build", "--raw", str(tmp_path / "none"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and "no captures" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_exits_1_and_lists_problems(tmp_path):
+    result = run("validate", str(tmp_path))
+    assert result.returncode == 1
+    assert "projects: dataset missing" in result.stdout
+
+
+def test_import_adds_captures(tmp_path, capsys):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"url": LISTING_URL, "kind": "listing", "complete": True, "text": "T"}) + "\n")
+    assert main(["import", str(corpus), "--raw", str(tmp_path / "raw")]) == 0
+    assert "imported 1 captures" in capsys.readouterr().out
+    assert (tmp_path / "raw" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("command", ["build", "parse", "validate", "import"])
+def test_every_command_has_help(command):
+    result = run(command, "--help")
+    assert result.returncode == 0 and "usage: python -m pipeline " + command in result.stdout
