@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .normalise import normalise
+from .normalise import normalise, reject_row
 from .pages import Page, PageError, load_page
 from .parse import Note, Record, parse_page
 from .publish import publish
@@ -64,8 +64,8 @@ def build_tables(captures: list[tuple[Capture, bytes]]) -> BuildOutput:
 
 
 def _load_reject(capture: Capture, body: bytes, reason: str) -> dict[str, object]:
-    return {"page_url": capture.url, "language": None, "title": None, "line": None, "step": "load",
-            "reason": reason, "raw_text": body[:2000].decode("utf-8", "replace"), "source_sha256": capture.sha256}
+    return reject_row("load", reason, page_url=capture.url, language=None, title=None, line=None,
+                      raw_text=body[:2000].decode("utf-8", "replace"), source_sha256=capture.sha256)
 
 
 def read_captures(store: RawStore) -> list[tuple[Capture, bytes]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from .build import BuildOutput, process_pages, run_build
 from .pages import OTHER, PAGE_KINDS, PageError, load_page
 from .publish import json_lines
-from .rawstore import RawStore, RawStoreError, import_jsonl, sha256_hex
+from .rawstore import RawStore, RawStoreError, import_jsonl
 from .validate import validate_directory
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +83,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     body = args.file.read_bytes()
     content_type = "text/html" if args.file.suffix.lower() in (".html", ".htm") else ""
     try:
-        page = load_page(body, content_type, args.url, kind=args.kind, source_sha256=sha256_hex(body))
+        page = load_page(body, content_type, args.url, kind=args.kind)
     except PageError as exc:
         raise CliError(f"{args.file}: {exc}") from exc
     if page.kind == OTHER:

@@ -24,6 +24,7 @@ class Candidate:
     page_url: str | None
     line: int | None
     raw_text: str
+    complete: bool = True
 
 
 @dataclass
@@ -43,6 +44,14 @@ class Project:
     @property
     def primary(self) -> Record:
         return self.listing or self.detail  # type: ignore[return-value]
+
+    @property
+    def records(self) -> list[Record]:
+        return [record for record in (self.listing, self.detail) if record is not None]
+
+    @property
+    def complete(self) -> bool:
+        return all(record.complete for record in self.records)
 
 
 _PROJECT_ID = re.compile(r"/projects/(\d{4}/[^/?#]+)")
@@ -138,10 +147,16 @@ def to_candidate(project: Project) -> tuple[Candidate | None, dict[str, object] 
         "description": detail.description if detail else None,
         "source_sha256": _sources(project),
     }
-    if detail is not None and not detail.complete:
-        warnings.append(_warning("incomplete-capture", "the detail page capture is cut short; "
-                                 "its description is incomplete", detail, row["project_id"]))
-    return Candidate(row, primary.page_url, primary.line_no, _raw_text(project)), None, warnings
+    for record in project.records:
+        if not record.complete:
+            warnings.append(_warning("incomplete-capture", _CUT_SHORT[record.page_kind], record, row["project_id"]))
+    return Candidate(row, primary.page_url, primary.line_no, _raw_text(project), project.complete), None, warnings
+
+
+_CUT_SHORT = {
+    LISTING: "the listing page capture is cut short; entries after the cut are missing",
+    PROJECT: "the detail page capture is cut short; its description is incomplete",
+}
 
 
 def _resolve_fields(project: Project) -> tuple[dict[str, str], list[dict[str, object]]]:
@@ -162,23 +177,27 @@ def _resolve_fields(project: Project) -> tuple[dict[str, str], list[dict[str, ob
 
 
 def _sources(project: Project) -> str:
-    hashes = [r.source_sha256 for r in (project.listing, project.detail) if r is not None and r.source_sha256]
-    return ",".join(dict.fromkeys(hashes))
+    return ",".join(dict.fromkeys(r.source_sha256 for r in project.records if r.source_sha256))
 
 
 def _raw_text(project: Project) -> str:
-    return "\n\n".join(r.raw_text for r in (project.listing, project.detail) if r is not None)
+    return "\n\n".join(r.raw_text for r in project.records)
 
 
 def reject(project: Project, step: str, reason: str) -> dict[str, object]:
     primary = project.primary
-    if not primary.complete:
+    return reject_row(step, reason, page_url=primary.page_url, language=primary.language,
+                      title=primary.title or None, line=primary.line_no, raw_text=_raw_text(project),
+                      source_sha256=_sources(project) or None, complete=project.complete)
+
+
+def reject_row(step: str, reason: str, *, page_url: str | None, language: object, title: object,
+               line: int | None, raw_text: str, source_sha256: object, complete: bool = True) -> dict[str, object]:
+    """A row of processed/rejects/; a reason from a cut-short capture says so."""
+    if not complete:
         reason += " (the capture is cut short)"
-    return {
-        "page_url": primary.page_url, "language": primary.language, "title": primary.title or None,
-        "line": primary.line_no, "step": step, "reason": reason,
-        "raw_text": _raw_text(project), "source_sha256": _sources(project) or None,
-    }
+    return {"page_url": page_url, "language": language, "title": title, "line": line, "step": step,
+            "reason": reason, "raw_text": raw_text, "source_sha256": source_sha256}
 
 
 def _warning(code: str, message: str, record: Record, project_id: object = None) -> dict[str, object]:

@@ -6,6 +6,7 @@ HTML and text captures end up in the same shape, so one line grammar
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -73,7 +74,7 @@ def text_lines(text: str) -> list[Line]:
     return lines
 
 
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "head", "form", "svg", "iframe", "button"})
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "footer", "head", "form", "svg", "iframe", "button"})
 _BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt", "figcaption",
     "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol",
@@ -91,6 +92,7 @@ class _LineBuilder:
         self.lines: list[Line] = []
         self._parts: list[str] = []
         self._href: str | None = None
+        self._enclosing_href: str | None = None
         self._item_depth = 0
         self._heading = 0
 
@@ -113,8 +115,11 @@ class _LineBuilder:
             self.flush()
             if name in _PARAGRAPH_TAGS:
                 self.blank()
-        if name == "a" and tag.get("href") and self._href is None:
-            self._href = urljoin(self.base_url or "", str(tag["href"]))
+        enclosing = self._enclosing_href
+        if name == "a" and tag.get("href"):
+            link = urljoin(self.base_url or "", str(tag["href"]))
+            self._href = self._href or link
+            self._enclosing_href = enclosing or link
         heading = int(name[1]) if re.fullmatch(r"h[1-6]", name) else 0
         self._item_depth += name in _ITEM_TAGS
         self._heading = heading or self._heading
@@ -122,6 +127,7 @@ class _LineBuilder:
         if block:
             self.flush()
         self._item_depth -= name in _ITEM_TAGS
+        self._enclosing_href = enclosing
         self._heading = 0 if heading else self._heading
         if name in _PARAGRAPH_TAGS:
             self.blank()
@@ -129,7 +135,8 @@ class _LineBuilder:
     def flush(self) -> None:
         text = squeeze("".join(self._parts))
         if text:
-            self.lines.append(Line(text, self._href, self._item_depth > 0, self._heading))
+            href = self._href or self._enclosing_href
+            self.lines.append(Line(text, href, self._item_depth > 0, self._heading))
         self._parts.clear()
         self._href = None
 
@@ -201,16 +208,16 @@ def kind_of(url: str | None, lines: list[Line]) -> str:
         if _LISTING_PATH.search(path):
             return LISTING
     texts = [line.text for line in lines if line.text]
-    if any(_is_field_label(text) for text in texts):
+    if len({_field_label(text) for text in texts} - {None}) >= 2:
         return LISTING
     if any(status_for_stage(text) for text in texts[1:8]):
         return PROJECT
     return OTHER
 
 
-def _is_field_label(text: str) -> bool:
+def _field_label(text: str) -> str | None:
     match = _LABEL_LINE.match(text)
-    return bool(match) and fold(match.group(1)) in FIELD_LABELS
+    return FIELD_LABELS.get(fold(match.group(1))) if match else None
 
 
 def load_page(
@@ -236,7 +243,7 @@ def load_page(
         kind=kind or kind_of(url, lines),
         language=language_of(url, lines),
         lines=tuple(lines),
-        source_sha256=source_sha256,
+        source_sha256=source_sha256 or hashlib.sha256(body).hexdigest(),
         complete=complete,
     )
 

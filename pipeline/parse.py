@@ -121,23 +121,30 @@ class _ListingReader:
     def _step(self, index: int) -> int:
         number, line = self.lines[index]
         text = line.text
-        next_is_label = index + 1 < len(self.lines) and known_field(self.lines[index + 1][1].text) is not None
         known = known_field(text)
         if known is not None:
             return self._field(index, *known)
-        if next_is_label:
-            self._open(number, line)
-            return index + 1
         heading = heading_of(text)
         if heading is not None:
             self.section, self.current = heading, None
             return index + 1
-        if self.current is not None and label_of(text) is not None:
-            return self._unknown_label(index, *label_of(text))  # type: ignore[misc]
+        label = label_of(text)
+        if label is not None and self._expects_more_labels(line):
+            return self._unknown_label(index, *label)
+        if index + 1 < len(self.lines) and known_field(self.lines[index + 1][1].text) is not None:
+            self._open(number, line)
+            return index + 1
+        if label is not None and self.current is not None:
+            return self._unknown_label(index, *label)
         if self.records:
             after = f" after project {self.current.title!r}" if self.current else ""
             self._note(number, "ignored-line", f"line{after} ignored: {text!r}")
         return index + 1
+
+    def _expects_more_labels(self, line: Line) -> bool:
+        """Inside a project, a `Label: …` line is one of its labels, not the next title,
+        when it is a list item or the project has not reached its last label (Date) yet."""
+        return self.current is not None and (line.item or "date_text" not in self.current.fields)
 
     def _open(self, number: int, line: Line) -> None:
         page = self.page
@@ -149,14 +156,18 @@ class _ListingReader:
         self.records.append(self.current)
 
     def _value(self, index: int, inline: str) -> tuple[str | None, int]:
-        """The label's value (inline, or the next line unless that is a label) and the next index."""
+        """The label's value (inline, or the next line unless that is a label, or a heading
+        where list items tell values from headings) and the next index."""
         if inline:
             return inline, index + 1
-        if index + 1 < len(self.lines) and known_field(self.lines[index + 1][1].text) is None:
-            value = self.lines[index + 1][1].text
-            self.current.raw_lines.append(value)  # type: ignore[union-attr]
-            return value, index + 2
-        return None, index + 1
+        label_line = self.lines[index][1]
+        following = self.lines[index + 1][1] if index + 1 < len(self.lines) else None
+        if following is None or known_field(following.text) is not None:
+            return None, index + 1
+        if label_line.item and not following.item and heading_of(following.text) is not None:
+            return None, index + 1
+        self.current.raw_lines.append(following.text)  # type: ignore[union-attr]
+        return following.text, index + 2
 
     def _field(self, index: int, name: str, inline: str) -> int:
         number, line = self.lines[index]
@@ -233,7 +244,10 @@ def _block_span(lines: tuple[Line, ...], start: int, used: int) -> int:
 
 
 def _looks_like_value(text: str) -> bool:
-    return bool(text) and len(text) <= 80 and ":" not in text and not text.endswith((".", ";", ","))
+    """Short, label-free text; a final `.` only for a value (`2015 г.`), not a sentence."""
+    if not text or len(text) > 80 or ":" in text or text.endswith((";", ",")):
+        return False
+    return not text.endswith(".") or value_kind(text) != "text"
 
 
 def value_kind(text: str, language: str | None = None) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from .normalise import Candidate
+from .normalise import Candidate, reject_row
 from .schema import DATASETS, PROJECTS, SCHEMA_VERSION, Dataset
 from .vocabulary import KNOWN_TYPES, fold, status_for_stage
 
@@ -101,9 +101,9 @@ def check(candidates: list[Candidate]) -> Checked:
 
 def _reject(candidate: Candidate, reason: str) -> Row:
     row = candidate.row
-    return {"page_url": candidate.page_url, "language": row.get("language"), "title": row.get("title"),
-            "line": candidate.line, "step": "validate", "reason": reason, "raw_text": candidate.raw_text,
-            "source_sha256": row.get("source_sha256")}
+    return reject_row("validate", reason, page_url=candidate.page_url, language=row.get("language"),
+                      title=row.get("title"), line=candidate.line, raw_text=candidate.raw_text,
+                      source_sha256=row.get("source_sha256"), complete=candidate.complete)
 
 
 def _warning(candidate: Candidate, code: str, message: str) -> Row:

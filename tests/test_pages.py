@@ -1,0 +1,269 @@
+from pathlib import Path
+
+import pytest
+
+from pipeline.pages import (
+    LISTING,
+    OTHER,
+    PROJECT,
+    Line,
+    PageError,
+    decode,
+    detect_charset,
+    html_lines,
+    kind_of,
+    language_of,
+    load_page,
+    text_lines,
+)
+
+HTML_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
+LISTING_URL = "http://csr-nw.ru/en/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
+RU_LISTING_URL = "http://csr-nw.ru/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
+DETAIL_URL = "http://csr-nw.ru/en/projects/2018/zheleznogorsk-innovation-technology-cluster/"
+
+RUSSIAN_TEXT = (
+    "Кластеры и кластерная политика\n"
+    "Текущие проекты\n"
+    "Инновационный технологический кластер в Железногорске (Красноярский край)\n"
+    "- Направление:\n- Пространственное развитие\n- Поднаправление:\n- Кластеры и кластерная политика\n"
+    "- Стадия:\n- Текущий проект\n- Тип:\n- Группа проектов\n- Дата:\n- 2011 – по настоящее время\n"
+)
+
+
+# --- text_lines -------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("- Direction:", Line("Direction:", item=True)),
+    ("- Spatial Development", Line("Spatial Development", item=True)),
+    ("• Labor market;", Line("Labor market;", item=True)),
+    ("  • To identify the structure of the cluster. ", Line("To identify the structure of the cluster.", item=True)),
+    ("  1. To identify  key trends", Line("To identify key trends", item=True)),
+    ("  12) twelfth", Line("twelfth", item=True)),
+    ("  * starred", Line("starred", item=True)),
+    ("▪ square", Line("square", item=True)),
+    # a number only marks an item when indented: these are headings / prose
+    ("1. Not indented", Line("1. Not indented")),
+    ("Stage 1. Research stage", Line("Stage 1. Research stage")),
+    ("  123. three digits are no list number", Line("123. three digits are no list number")),
+    # a marker needs a space after it
+    ("•Labor market;", Line("•Labor market;")),
+    ("-5 degrees", Line("-5 degrees")),
+    ("2015-2016", Line("2015-2016")),
+    # NBSP and runs of spaces squeezed, ends stripped
+    ("\u00a0Project aim:\u00a0 to form  a\tmodern\u202fcluster ", Line("Project aim: to form a modern cluster")),
+    ("To identify the system of  the cluster management .", Line("To identify the system of the cluster management .")),
+    ("   ", Line("")),
+])
+def test_text_lines_one_line(raw, expected):
+    assert text_lines(raw) == [expected]
+
+
+def test_text_lines_of_nothing_is_no_lines():
+    assert text_lines("") == []
+
+
+def test_text_lines_keeps_blank_lines_and_order():
+    assert text_lines("Title\r\n\r\n- Stage:\n- Completed project\n\nProse") == [
+        Line("Title"), Line(""), Line("Stage:", item=True), Line("Completed project", item=True), Line(""), Line("Prose")]
+
+
+# --- html_lines -------------------------------------------------------------
+
+@pytest.mark.parametrize("html, expected", [
+    pytest.param("<p>one<br>two<br/>three</p>",
+                 [Line("one"), Line("two"), Line("three"), Line("")], id="br-splits-lines"),
+    pytest.param("<div><p>a</p>b</div>",
+                 [Line("a"), Line(""), Line("b")], id="text-after-nested-block"),
+    pytest.param("<div>x<div>y<span> z</span></div>w</div>",
+                 [Line("x"), Line("y z"), Line("w")], id="nested-divs"),
+    pytest.param("<p>Project   aim:\n  to <b>form</b>&nbsp;a <i>cluster</i></p>",
+                 [Line("Project aim: to form a cluster"), Line("")], id="inline-tags-and-spaces-squeezed"),
+    pytest.param("<ul><li>a<ul><li>b</li></ul></li><li>c</li></ul>",
+                 [Line("a", item=True), Line(""), Line("b", item=True), Line(""), Line("c", item=True), Line("")],
+                 id="nested-list-items"),
+    pytest.param("<dl><dt>Direction:</dt><dd>Spatial Development</dd></dl>",
+                 [Line("Direction:"), Line("Spatial Development", item=True), Line("")], id="dt-is-no-item-dd-is"),
+    pytest.param("<table><tr><td>Direction:</td><td>Spatial Development</td></tr></table>",
+                 [Line("Direction:"), Line("Spatial Development"), Line("")], id="table-cells-are-lines"),
+    pytest.param('<li><span>Direction:</span> <span>Spatial Development</span></li>',
+                 [Line("Direction: Spatial Development", item=True)], id="spans-stay-on-one-line"),
+    pytest.param('<h2>Ongoing</h2><h3><a href="/en/projects/2018/z/">Z</a></h3>',
+                 [Line("Ongoing", heading=2), Line(""),
+                  Line("Z", href="http://csr-nw.ru/en/projects/2018/z/", heading=3), Line("")], id="headings-and-link"),
+    pytest.param('<p>see <a href="x/">here</a> and <a href="http://other.org/y">there</a></p>',
+                 [Line("see here and there", href=LISTING_URL + "x/"), Line("")], id="first-link-made-absolute"),
+    pytest.param('<p><a href="">empty</a> <a href="../../">up</a></p>',
+                 [Line("empty up", href="http://csr-nw.ru/en/area_of_activity/territorial_development/"), Line("")],
+                 id="empty-href-is-no-link"),
+    pytest.param("<script>var a = '<p>no</p>';</script><style>p{color:red}</style><noscript>Enable JS</noscript>"
+                 "<p>kept</p><!-- a comment --><template><p>no</p></template>",
+                 [Line("kept"), Line("")], id="script-style-noscript-comment-template-skipped"),
+    pytest.param('<nav><ul><li><a href="/en/">Home</a></li></ul></nav><form><button>Search</button></form><p>kept</p>',
+                 [Line("kept"), Line("")], id="nav-form-button-skipped"),
+    pytest.param('<header>Site name</header><div class="crumbs">Home / Projects</div>'
+                 '<h1>Title</h1><p>Body</p>',
+                 [Line("Title", heading=1), Line(""), Line("Body"), Line("")], id="content-starts-at-h1"),
+    pytest.param("<div>No heading here</div><p>Body</p>",
+                 [Line("No heading here"), Line(""), Line("Body"), Line("")], id="no-h1-keeps-everything"),
+])
+def test_html_lines(html, expected):
+    assert html_lines(html, LISTING_URL) == expected
+
+
+def test_html_lines_without_base_url_keeps_relative_links():
+    assert html_lines('<h3><a href="/en/projects/2015/x/">X</a></h3>') == [Line("X", href="/en/projects/2015/x/", heading=3),
+                                                                          Line("")]
+
+
+def test_html_lines_of_a_listing_fixture():
+    html = (HTML_FIXTURES / "listing.list.html").read_text(encoding="utf-8")
+    lines = [line for line in html_lines(html, LISTING_URL) if line.text]
+    assert lines[0] == Line("Clusters & Cluster Policy", heading=1)
+    assert lines[4] == Line("Ongoing", heading=2)
+    assert lines[5] == Line("Innovation Technology Cluster in Zheleznogorsk (Krasnoyarsk Krai)", heading=3,
+                            href="http://csr-nw.ru/en/projects/2018/zheleznogorsk-innovation-technology-cluster/")
+    assert lines[6:8] == [Line("Direction:", item=True), Line("Spatial Development", item=True)]
+    texts = [line.text for line in lines]
+    assert "Home" not in texts and "Areas of activity" not in texts  # header, menu and breadcrumbs left out
+    assert not any("gtag" in text or "display:inline" in text for text in texts)
+
+
+def test_a_heading_inside_a_link_keeps_the_link():
+    assert html_lines('<div><a href="/en/projects/2015/x/"><h3>Title</h3></a></div>', LISTING_URL)[0] == Line(
+        "Title", href="http://csr-nw.ru/en/projects/2015/x/", heading=3)
+
+
+def test_html_lines_leave_out_the_site_footer():
+    html = "<h1>T</h1><p>Body</p><footer><p>© 2000–2018 CSR North-West</p></footer>"
+    assert html_lines(html) == [Line("T", heading=1), Line(""), Line("Body"), Line("")]
+
+
+# --- kind_of and language_of ------------------------------------------------
+
+@pytest.mark.parametrize("url, texts, expected", [
+    (DETAIL_URL, [], PROJECT),
+    ("http://csr-nw.ru/en/projects/2018/zheleznogorsk-innovation-technology-cluster", [], PROJECT),
+    ("http://csr-nw.ru/projects/2013/x/", ["Title", "- Стадия:", "- Текущий проект"], PROJECT),  # the URL wins
+    (LISTING_URL, [], LISTING),
+    ("http://127.0.0.1:8000/thematic_areas/clusters/", [], LISTING),
+    ("http://csr-nw.ru/en/projects/", ["Projects", "Some prose."], OTHER),
+    ("http://csr-nw.ru/en/news/1234/", ["Seminar in Kaliningrad", "The seminar took place on 12 March."], OTHER),
+    (None, ["Title", "Direction:", "Spatial Development", "Stage:", "Completed project"], LISTING),
+    (None, ["Title", "Stage: Completed project", "Date: 2015"], LISTING),
+    (None, ["Название", "Направление:", "Пространственное развитие", "Дата:", "2015"], LISTING),
+    (None, ["Seminar", "Date: 12 March 2015", "The seminar took place."], OTHER),  # one label is no listing
+    (None, ["Title", "", "Spatial Development", "Completed project", "2013"], PROJECT),
+    (None, ["Название", "Завершенный проект"], PROJECT),
+    (None, ["Completed project", "Title"], OTHER),  # a stage only counts after the title
+    (None, ["Customer: X", "Some prose"], OTHER),
+    (None, [], OTHER),
+])
+def test_kind_of(url, texts, expected):
+    assert kind_of(url, [Line(text) for text in texts]) == expected
+
+
+@pytest.mark.parametrize("url, texts, expected", [
+    (LISTING_URL, ["Кластеры и кластерная политика"], "en"),
+    (RU_LISTING_URL, ["Clusters & Cluster Policy"], "ru"),
+    ("https://www.csr-nw.ru/projects/2013/x/", [], "ru"),
+    ("http://127.0.0.1:8000/en/projects/2013/x/", ["Кластер"], "en"),
+    ("http://127.0.0.1:8000/projects/2013/x/", ["Кластеры и кластерная политика"], "ru"),
+    ("http://127.0.0.1:8000/projects/2013/x/", ["Clusters & Cluster Policy"], "en"),
+    (None, ["Проект концепции развития судостроительного кластера (St. Petersburg)"], "ru"),
+    (None, ["Draft concept of the cluster (Санкт-Петербург)"], "en"),
+    (None, [], "en"),
+])
+def test_language_of(url, texts, expected):
+    assert language_of(url, [Line(text) for text in texts]) == expected
+
+
+# --- charsets ---------------------------------------------------------------
+
+RU_HTML = (HTML_FIXTURES / "listing-ru.cp1251.html").read_bytes()
+RU_HTML_NO_META = RU_HTML.replace(b'<meta charset="windows-1251">', b"")
+RU_TEXT_CP1251 = RUSSIAN_TEXT.encode("cp1251")
+
+
+def test_the_russian_fixture_really_is_windows_1251():
+    assert b'<meta charset="windows-1251">' in RU_HTML
+    with pytest.raises(UnicodeDecodeError):
+        RU_HTML.decode("utf-8")
+    assert "Направление:" in RU_HTML.decode("cp1251")
+
+
+@pytest.mark.parametrize("body, content_type, declared, expected", [
+    pytest.param("Clusters & Cluster Policy – 2011".encode("utf-8"), "text/plain", None, "utf-8", id="utf-8"),
+    pytest.param(b"plain ascii", "text/plain", None, "utf-8", id="ascii-is-utf-8"),
+    pytest.param(RUSSIAN_TEXT.encode("utf-8"), "text/plain", "utf-8", "utf-8", id="declared-utf-8"),
+    pytest.param(RU_HTML, "text/html", None, "cp1251", id="meta-charset"),
+    pytest.param(RU_HTML_NO_META, "text/html", "text/html; charset=windows-1251", "cp1251", id="http-header"),
+    pytest.param(RU_HTML_NO_META, "text/html", "windows-1251", "cp1251", id="declared-name"),
+    pytest.param(RU_HTML, "text/html", "text/html; charset=utf-8", "cp1251", id="wrong-header-then-meta"),
+    pytest.param(RU_HTML_NO_META, "text/html", None, "cp1251", id="html-detected"),
+    pytest.param(RU_TEXT_CP1251, "text/plain", None, "cp1251", id="text-detected"),
+    pytest.param(RU_TEXT_CP1251, "text/plain", "text/plain", "cp1251", id="header-without-charset"),
+    pytest.param(b"abc", "text/plain", "x-no-such-charset", "utf-8", id="unknown-declared-name-ignored"),
+])
+def test_detect_charset(body, content_type, declared, expected):
+    assert detect_charset(body, content_type, declared) == expected
+
+
+@pytest.mark.parametrize("body, content_type, declared", [
+    (RU_HTML, "text/html", None),
+    (RU_HTML_NO_META, "text/html", "text/html; charset=windows-1251"),
+    (RU_TEXT_CP1251, "text/plain", None),
+])
+def test_decode_windows_1251(body, content_type, declared):
+    text = decode(body, content_type, declared)
+    assert text == body.decode("cp1251")
+    assert "Пространственное развитие" in text
+
+
+def test_undecodable_bytes_are_a_page_error():
+    with pytest.raises(PageError, match="no charset fits"):
+        detect_charset(bytes(range(128, 256)) * 3, "text/plain")
+
+
+# --- load_page --------------------------------------------------------------
+
+def test_load_page_of_a_windows_1251_fixture():
+    page = load_page(RU_HTML, "text/html", RU_LISTING_URL, source_sha256="abc", complete=False)
+    assert (page.kind, page.language, page.url, page.source_sha256, page.complete) == (
+        LISTING, "ru", RU_LISTING_URL, "abc", False)
+    assert page.lines[0] == Line("Кластеры и кластерная политика", heading=1)
+    assert Line("Направление: Пространственное развитие", item=True) in page.lines
+
+
+@pytest.mark.parametrize("content_type", ["text/html", "application/octet-stream", "application/xhtml+xml"])
+def test_load_page_reads_html_by_content_type_or_by_look(content_type):
+    page = load_page(b"<!DOCTYPE html><html><body><h1>T</h1><p>x</p></body></html>", content_type, DETAIL_URL)
+    assert [line.text for line in page.lines] == ["T", "", "x", ""]
+
+
+def test_load_page_keeps_markup_of_a_text_capture_as_text():
+    page = load_page(b"<p>Title</p>\n- Stage:", "text/plain", None)
+    assert page.lines == (Line("<p>Title</p>"), Line("Stage:", item=True))
+
+
+def test_load_page_kind_override():
+    page = load_page(b"Some page", "text/plain", "http://csr-nw.ru/en/news/1/", kind=PROJECT)
+    assert page.kind == PROJECT
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"", "text/plain"),
+    (b" \n\t\n", "text/plain"),
+    ("\u00a0\n".encode("utf-8"), "text/plain"),
+    (b"<html><head><title>T</title></head><body><nav><a href='/'>Home</a></nav>"
+     b"<script>x()</script><!-- empty --></body></html>", "text/html"),
+])
+def test_an_empty_page_is_a_page_error(body, content_type):
+    with pytest.raises(PageError, match="^the page is empty$"):
+        load_page(body, content_type, DETAIL_URL)
+
+
+@pytest.mark.parametrize("kind", ["news", "Listing", ""])
+def test_an_unknown_kind_is_a_page_error(kind):
+    with pytest.raises(PageError, match=r"unknown page kind .*expected one of listing, project, other"):
+        load_page(b"Title\n", "text/plain", DETAIL_URL, kind=kind)
