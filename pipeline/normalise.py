@@ -5,6 +5,7 @@ does not parse) becomes a reject with its reason; nothing is guessed.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,13 +64,23 @@ def title_key(title: str) -> str:
     return _NOT_WORD.sub(" ", fold(title)).strip()
 
 
+_MAX_SLUG = 100
+
+
 def project_id(detail_url: str | None, title: str) -> str:
-    """`<year>/<slug>` from a detail URL (the same in both languages), else `title/<slug>`."""
+    """`<year>/<slug>` from a detail URL (the same in both languages), else `title/<slug>`.
+
+    A title slug longer than 100 characters is cut and ends with a hash of the whole
+    title, so long titles that share a beginning still get distinct ids.
+    """
     if detail_url:
         match = _PROJECT_ID.search(urlsplit(detail_url).path)
         if match:
             return match.group(1)
-    return "title/" + title_key(title).replace(" ", "-")[:100]
+    slug = title_key(title).replace(" ", "-")
+    if len(slug) > _MAX_SLUG:
+        slug = f"{slug[:_MAX_SLUG].rstrip('-')}-{hashlib.sha256(slug.encode()).hexdigest()[:8]}"
+    return "title/" + slug
 
 
 def merge(records: list[Record]) -> tuple[list[Project], list[dict[str, object]]]:

@@ -60,7 +60,9 @@ _LABEL_LINE = re.compile(r"^([^\W\d_][^\W\d_ ]{0,30}?)\s*:")
 
 def squeeze(text: str) -> str:
     """Collapse every run of whitespace (non-breaking spaces too) to one space."""
-    return _SPACE.sub(" ", text).strip()
+    if "\u200b" in text or "\ufeff" in text:  # not whitespace to str.split()
+        return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def text_lines(text: str) -> list[Line]:

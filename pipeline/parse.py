@@ -105,6 +105,8 @@ class _ListingReader:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.lines = [(number, line) for number, line in enumerate(page.lines, 1) if line.text]
+        self.known = [known_field(line.text) for _, line in self.lines] + [None]
+        """Each line's known label (None past the end), computed once: the hot path of a build."""
         self.records: list[Record] = []
         self.notes: list[Note] = []
         self.section: str | None = None
@@ -121,7 +123,7 @@ class _ListingReader:
     def _step(self, index: int) -> int:
         number, line = self.lines[index]
         text = line.text
-        known = known_field(text)
+        known = self.known[index]
         if known is not None:
             return self._field(index, *known)
         heading = heading_of(text)
@@ -129,22 +131,28 @@ class _ListingReader:
             self.section, self.current = heading, None
             return index + 1
         label = label_of(text)
-        if label is not None and self._expects_more_labels(line):
+        next_field = self._next_field(index)
+        if label is not None and self._is_unknown_label(line, next_field):
             return self._unknown_label(index, *label)
-        if index + 1 < len(self.lines) and known_field(self.lines[index + 1][1].text) is not None:
+        if next_field is not None:
             self._open(number, line)
             return index + 1
-        if label is not None and self.current is not None:
-            return self._unknown_label(index, *label)
         if self.records:
             after = f" after project {self.current.title!r}" if self.current else ""
             self._note(number, "ignored-line", f"line{after} ignored: {text!r}")
         return index + 1
 
-    def _expects_more_labels(self, line: Line) -> bool:
-        """Inside a project, a `Label: …` line is one of its labels, not the next title,
-        when it is a list item or the project has not reached its last label (Date) yet."""
-        return self.current is not None and (line.item or "date_text" not in self.current.fields)
+    def _next_field(self, index: int) -> str | None:
+        """The field of the known label on the line after `index`, if that line is one."""
+        following = self.known[index + 1]
+        return following[0] if following else None
+
+    def _is_unknown_label(self, line: Line, next_field: str | None) -> bool:
+        """Inside a project, a `Label: …` line is one of its labels rather than the next title
+        unless a known label follows that the project already has (a title starts a new set)."""
+        if self.current is None:
+            return False
+        return line.item or next_field is None or next_field not in self.current.fields
 
     def _open(self, number: int, line: Line) -> None:
         page = self.page
@@ -156,18 +164,22 @@ class _ListingReader:
         self.records.append(self.current)
 
     def _value(self, index: int, inline: str) -> tuple[str | None, int]:
-        """The label's value (inline, or the next line unless that is a label, or a heading
-        where list items tell values from headings) and the next index."""
+        """The label's value (inline, or the next line when that can be one) and the next index."""
         if inline:
             return inline, index + 1
-        label_line = self.lines[index][1]
-        following = self.lines[index + 1][1] if index + 1 < len(self.lines) else None
-        if following is None or known_field(following.text) is not None:
+        if index + 1 == len(self.lines) or not self._can_be_value(index + 1, self.lines[index][1]):
             return None, index + 1
-        if label_line.item and not following.item and heading_of(following.text) is not None:
-            return None, index + 1
+        following = self.lines[index + 1][1]
         self.current.raw_lines.append(following.text)  # type: ignore[union-attr]
         return following.text, index + 2
+
+    def _can_be_value(self, index: int, label: Line) -> bool:
+        """A label's value is never another label or a heading, and it is a list item when the
+        label is one (so a missing value does not swallow the next heading or title)."""
+        following = self.lines[index][1]
+        if self.known[index] is not None or following.heading:
+            return False
+        return following.item or not label.item
 
     def _field(self, index: int, name: str, inline: str) -> int:
         number, line = self.lines[index]
@@ -228,10 +240,15 @@ def _metadata_block(lines: tuple[Line, ...], start: int) -> list[Line]:
     while index < len(lines) and not lines[index].text:
         index += 1
     block = []
-    while index < len(lines) and len(block) < len(METADATA_FIELDS) and _looks_like_value(lines[index].text):
+    while index < len(lines) and len(block) < len(METADATA_FIELDS) and _is_metadata(lines[index].text):
         block.append(lines[index])
         index += 1
     return block
+
+
+def _is_metadata(text: str) -> bool:
+    labelled = known_field(text)
+    return bool(labelled[1]) if labelled else _looks_like_value(text)
 
 
 def _block_span(lines: tuple[Line, ...], start: int, used: int) -> int:
@@ -251,7 +268,8 @@ def _looks_like_value(text: str) -> bool:
 
 
 def value_kind(text: str, language: str | None = None) -> str:
-    """What an unlabelled value is by itself: `stage`, `date`, `type`, `subdirection` or `text`."""
+    """What an unlabelled value is by itself: `stage`, `date`, `type`, `subdirection`, `text`,
+    or `date-like` (holds a year but does not parse: a date only where a date may stand)."""
     if status_for_stage(text):
         return "stage"
     key = fold(text)
@@ -263,11 +281,12 @@ def value_kind(text: str, language: str | None = None) -> str:
         parse_date_range(text, language)
         return "date"
     except DateRangeError:
-        return "date" if _YEAR.search(text) else "text"
+        return "date-like" if _YEAR.search(text) else "text"
 
 
 _TARGET = {"stage": "stage", "date": "date_text", "type": "project_type", "subdirection": "subdirection"}
 _FREE_TEXT_SLOTS = ("direction", "subdirection", "project_type")
+_AFTER_STAGE = METADATA_FIELDS.index("stage") + 1
 
 
 def assign_metadata(values: list[str], language: str | None = None) -> tuple[dict[str, str], int]:
@@ -275,20 +294,30 @@ def assign_metadata(values: list[str], language: str | None = None) -> tuple[dic
 
     Values must come in the site's order (Direction, Subdirection, Stage, Type,
     Date); the first value that cannot come next ends the block, and it and
-    what follows belong to the description. Returns the fields and how many
-    values were used.
+    what follows belong to the description. A labelled value (`Date: 2015`)
+    goes where its label says. Returns the fields and how many values were used.
     """
     fields: dict[str, str] = {}
     position = 0
     for used, value in enumerate(values):
-        kind = value_kind(value, language)
-        target = _TARGET.get(kind) or next(
-            (slot for slot in _FREE_TEXT_SLOTS if METADATA_FIELDS.index(slot) >= position), None)
-        if target is None or METADATA_FIELDS.index(target) < position:
-            return fields, used
+        labelled = known_field(value)
+        if labelled:
+            target, value = labelled
+        else:
+            target = _unlabelled_target(value_kind(value, language), position)
+            if target is None or METADATA_FIELDS.index(target) < position:
+                return fields, used
         fields[target] = value
-        position = METADATA_FIELDS.index(target) + 1
+        position = max(position, METADATA_FIELDS.index(target) + 1)
     return fields, len(values)
+
+
+def _unlabelled_target(kind: str, position: int) -> str | None:
+    """The field a value of `kind` fills when the block has reached `position`."""
+    if kind == "date-like":
+        kind = "date" if position >= _AFTER_STAGE else "text"
+    return _TARGET.get(kind) or next(
+        (slot for slot in _FREE_TEXT_SLOTS if METADATA_FIELDS.index(slot) >= position), None)
 
 
 def render_description(lines: tuple[Line, ...] | list[Line]) -> str | None:

@@ -6,8 +6,6 @@ Keys are compared after `fold`, so case, `ё` and stray spaces do not matter.
 """
 from __future__ import annotations
 
-import re
-
 FIELD_LABELS: dict[str, str] = {
     "direction": "direction",
     "subdirection": "subdirection",
@@ -56,12 +54,9 @@ KNOWN_SUBDIRECTIONS = frozenset({
 })
 """Lets a lone unlabelled value on a detail page be told from a direction."""
 
-_SPACES = re.compile(r"\s+")
-
-
 def fold(text: str) -> str:
     """Key for vocabulary look-ups: casefolded, `ё`→`е`, whitespace squeezed."""
-    return _SPACES.sub(" ", text.casefold().replace("ё", "е")).strip()
+    return " ".join(text.casefold().replace("ё", "е").split())
 
 
 def status_for_stage(stage: str) -> str | None:

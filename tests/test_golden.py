@@ -154,7 +154,7 @@ def test_snapshot_counts(snapshot):
     assert [(w["code"], w["project_id"]) for w in snapshot["warnings"]] == [
         ("incomplete-capture", "2018/zheleznogorsk-innovation-technology-cluster"),
         ("stage-vs-date", "title/elaboration-of-the-program-to-support-development-the-medical-pharmaceutical-and-"
-                          "radiation-technolog"),
+                          "radiation-technolog-d720d1aa"),
     ]
 
 

@@ -30,7 +30,8 @@ def detail(title="Draft concept", fields=None, url=DETAIL_URL, description="Abou
      "title/draft-concept-of-development-of-shipbuilding-cluster-in-st-petersburg"),
     (None, "Кластер «Север»  (2013)", "title/кластер-север-2013"),
     ("http://csr-nw.ru/en/news/1/", "Not a project URL", "title/not-a-project-url"),
-    (None, "x" * 150, "title/" + "x" * 100),
+    (None, "x" * 100, "title/" + "x" * 100),
+    (None, "x" * 101, "title/" + "x" * 100 + "-c675a2e6"),  # cut, with a hash of the whole slug
 ])
 def test_project_id(url, title, expected):
     assert project_id(url, title) == expected

@@ -8,7 +8,6 @@ from pipeline.build import process_pages
 from pipeline.pages import LISTING, OTHER, PROJECT, Line, Page, load_page
 from pipeline.parse import assign_metadata, heading_of, known_field, label_of, parse_page, value_kind
 from pipeline.rawstore import RawStore, sha256_hex
-from pipeline.schema import PROJECTS
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = Path(__file__).resolve().parent / "fixtures" / "html"
@@ -120,7 +119,7 @@ def test_label_of(text, expected):
     ("2015", "en", "date"),
     ("September – December 2007", "en", "date"),
     ("2011 – по настоящее время", "ru", "date"),
-    ("Spring-ish 2013", "en", "date"),  # a year makes it a date, even one that will not parse
+    ("Spring-ish 2013", "en", "date-like"),  # holds a year but will not parse: a date only after the stage
     ("Spatial Development", "en", "text"),
     ("Feasibility study", "en", "text"),
 ])
@@ -265,7 +264,7 @@ def test_listing_rows():
     assert (first["status"], first["open_ended"], str(first["start_date"]), first["end_date"]) == (
         "ongoing", True, "2011-01-01", None)
     assert (second["project_id"], second["subdirection"], second["project_type"]) == (
-        "title/elaboration-of-the-program-to-support-development-of-nuclear-innovation-cluster-in-the-town-of-dimit",
+        "title/elaboration-of-the-program-to-support-development-of-nuclear-innovation-cluster-in-the-town-of-dimit-d562249e",
         None, None)
     assert (str(second["start_date"]), str(second["end_date"]), second["start_precision"], second["end_precision"]) == (
         "2013-11-01", "2013-12-31", "month", "month")
@@ -676,3 +675,121 @@ def test_fixture_pages_served_from_another_host_keep_their_kind_language_and_lin
     assert output.projects[0]["detail_url"] == "http://127.0.0.1:8765/projects/2018/zheleznogorsk-innovation-technology-cluster/"
     detail = html_page("nikel.list.html", "http://127.0.0.1:8765" + re.sub(r"^http://[^/]+", "", NIKEL_URL))
     assert (detail.kind, detail.language) == (PROJECT, "en")
+
+
+# --- a value missing right before the next heading or title ------------------
+#
+# A label whose value is missing must not swallow the line after it when that
+# line is a section heading or the next project's title: the project keeps its
+# other fields (with a `missing-value` note) and the next heading or project is
+# read as usual.
+
+SAROV = "Development of innovative cluster in the City of Sarov"
+KHABAROVSK = ("Technological audit innovative territorial cluster of air and shipbuilding of the Khabarovsk Region "
+              "participants")
+DIMITROVGRAD_2020 = ("Elaboration of the Program to Support Development of Nuclear Innovation Cluster in the town of "
+                     "Dimitrovgrad for 2013-2020")
+DATE_FIELDS = ("date_text", "start_date", "end_date", "start_precision", "end_precision")
+VALUE_MARKUP = {"list": "<li>{}</li>", "dl": "<dd>{}</dd>", "table": "<td>{}</td>"}
+
+
+def listing_without_date(layout: str, title: str, date_text: str) -> bytes:
+    """The HTML listing fixture with the Date value of `title` left empty."""
+    html = (HTML / f"listing.{layout}.html").read_text(encoding="utf-8")
+    value = VALUE_MARKUP[layout].format(date_text)
+    at = html.index(value, html.index(f">{title}</a>"))
+    empty = "<td></td>" if layout == "table" else ""
+    return (html[:at] + empty + html[at + len(value):]).encode("utf-8")
+
+
+def text_listing_without_date(title: str, date_text: str) -> bytes:
+    at = FULL_LISTING.index(f"- Date:\n- {date_text}\n", FULL_LISTING.index(title + "\n")) + len("- Date:\n")
+    return (FULL_LISTING[:at] + FULL_LISTING[at + len(f"- {date_text}\n"):]).encode("utf-8")
+
+
+def without_date(rows, title):
+    """`rows` with the date of the row titled `title` gone, as a missing Date value leaves it."""
+    return [{**row, **({name: None for name in DATE_FIELDS} if row["title"] == title else {})} for row in rows]
+
+
+def missing_date_case(source: str, title: str, date_text: str):
+    """(output of the listing with the Date value of `title` missing, output of the intact listing)."""
+    if source == "text":
+        body, intact = text_listing_without_date(title, date_text), FULL_LISTING.encode("utf-8")
+        content_type = "text/plain"
+    else:
+        body, intact = listing_without_date(source, title, date_text), (HTML / f"listing.{source}.html").read_bytes()
+        content_type = "text/html"
+    outputs = [process_pages([load_page(data, content_type, LISTING_URL, source_sha256="s")]) for data in (body, intact)]
+    return outputs[0], outputs[1]
+
+
+def assert_only_the_date_is_missing(output, intact, title):
+    assert output.rejects == []
+    assert output.projects == without_date(intact.projects, title)
+    assert [(w["code"], w["message"]) for w in output.warnings if w["code"] == "missing-value"] == [
+        ("missing-value", f"'Date:' of {title!r} has no value")]
+
+
+@pytest.mark.parametrize("source", ["text", "list"])
+def test_a_missing_value_before_a_year_heading_leaves_the_heading_alone(source):
+    # The value lines are list items here, so a non-item heading line is told from a value.
+    output, intact = missing_date_case(source, DIMITROVGRAD_2020, "2013")
+    assert_only_the_date_is_missing(output, intact, DIMITROVGRAD_2020)
+    assert [row["listing_section"] for row in output.projects][-4:] == ["2013", "2012", "2012", "2012"]
+
+
+@pytest.mark.parametrize("layout", ["dl", "table"])
+def test_an_html_missing_value_before_a_year_heading_leaves_the_heading_alone(layout):
+    output, intact = missing_date_case(layout, DIMITROVGRAD_2020, "2013")
+    assert [row["listing_section"] for row in output.projects][-4:] == ["2013", "2012", "2012", "2012"]
+    assert_only_the_date_is_missing(output, intact, DIMITROVGRAD_2020)
+
+
+@pytest.mark.parametrize("source", ["text", "list", "dl", "table"])
+def test_a_missing_value_before_the_next_title_leaves_the_title_alone(source):
+    output, intact = missing_date_case(source, SAROV, "2015")
+    assert KHABAROVSK in [row["title"] for row in output.projects]
+    assert_only_the_date_is_missing(output, intact, SAROV)
+
+
+def test_a_title_with_a_colon_after_a_project_without_a_date():
+    text = ("2013\nRecommendations to the managing company of the cluster\n- Direction:\n- Spatial Development\n"
+            "- Stage:\n- Completed project\n"
+            "Kaliningrad: strategy for the development of the cluster\n- Direction:\n- Spatial Development\n"
+            "- Stage:\n- Completed project\n- Date:\n- 2013\n")
+    output = run(text)
+    assert [(row["title"], row["date_text"]) for row in output.projects] == [
+        ("Recommendations to the managing company of the cluster", None),
+        ("Kaliningrad: strategy for the development of the cluster", "2013")]
+    assert output.rejects == [] and output.warnings == []
+
+
+def test_long_titles_that_differ_only_at_the_end_are_two_projects():
+    title = ("Consulting support to development of the radiation technology sector of the Medical, Pharmaceutical and "
+             "Radiation Technology Cluster of St. Petersburg and Leningrad region in {}")
+    project = "{}\n- Stage:\n- Completed project\n- Date:\n- {}\n"
+    output = run("2014\n" + project.format(title.format(2014), 2014) + "2013\n" + project.format(title.format(2013), 2013))
+    assert output.rejects == []
+    assert [row["title"] for row in output.projects] == [title.format(2014), title.format(2013)]
+    assert len({row["project_id"] for row in output.projects}) == 2
+
+
+# --- a capture that is no page at all, through the whole build ---------------
+
+def test_an_empty_html_capture_becomes_a_load_reject_and_the_others_are_kept():
+    from pipeline.build import build_tables
+    from pipeline.rawstore import Capture
+
+    chrome = (b'<html><head><meta charset="utf-8"><title>Projects</title></head><body>'
+              b'<nav><a href="/en/">Home</a></nav><script>gtag()</script></body></html>')
+    listing = (HTML / "listing.list.html").read_bytes()
+    empty_url = P + "2015/development-of-innovative-cluster-in-the-city-of-sarov/"
+    captures = [(Capture(url, "text/html", sha256_hex(body), f"captures/{sha256_hex(body)}.html", len(body), kind=kind),
+                 body) for url, kind, body in [(LISTING_URL, "listing", listing), (empty_url, "project", chrome)]]
+    output = build_tables(captures)
+    assert output.summary()["pages"] == 2 and len(output.projects) == 17
+    [reject] = output.rejects
+    assert (reject["step"], reject["reason"], reject["page_url"], reject["title"], reject["language"]) == (
+        "load", "the page is empty", empty_url, None, None)
+    assert reject["raw_text"] == chrome.decode() and reject["source_sha256"] == sha256_hex(chrome)
