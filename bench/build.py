@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from pipeline.build import _load_reject, read_captures, run_build  # noqa: E402
+from pipeline.build import _load_reject, _no_cycle_collection, read_captures, run_build  # noqa: E402
 from pipeline.pages import PageError, load_page  # noqa: E402
 from pipeline.parse import parse_page  # noqa: E402
 from pipeline.normalise import normalise  # noqa: E402
@@ -236,7 +236,13 @@ def peak_rss_mb() -> float:
 
 
 def stage_split(raw_dir: Path, out_dir: Path) -> tuple[dict[str, float], object]:
-    """The steps of run_build, each timed: the same functions build.py calls, in the same order."""
+    """The steps of run_build, each timed: the same functions build.py calls, in the same order,
+    with cycle collection paused as run_build pauses it."""
+    with _no_cycle_collection():
+        return _stage_split(raw_dir, out_dir)
+
+
+def _stage_split(raw_dir: Path, out_dir: Path) -> tuple[dict[str, float], object]:
     times: dict[str, float] = {}
     t = time.perf_counter()
     store = RawStore(raw_dir)

@@ -2,24 +2,32 @@
 
 Exit codes: 0 success; 1 the data had problems (rejected records, failed
 validation); 2 bad input or usage (a missing file, an empty page, an unknown
-page kind).
+page kind); 3 a fetch in which some pages failed (their earlier captures are kept);
+130 interrupted (Ctrl-C or SIGTERM; raw/ keeps what was stored).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
+import signal
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .build import BuildOutput, process_pages, run_build
+from .fetch import Crawler, FetchReport
 from .pages import OTHER, PAGE_KINDS, PageError, load_page
 from .publish import json_lines
 from .rawstore import RawStore, RawStoreError, import_jsonl
+from .settings import START_URLS, USER_AGENT, FetchSettings
 from .validate import validate_directory
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = REPO_ROOT / "raw"
 DEFAULT_OUT = REPO_ROOT / "processed"
-OK, DATA_PROBLEMS, BAD_INPUT = 0, 1, 2
+OK, DATA_PROBLEMS, BAD_INPUT, FETCH_FAILED = 0, 1, 2, 3
+INTERRUPTED = 130
 
 
 class CliError(Exception):
@@ -34,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, PageError, RawStoreError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted; raw/ keeps every capture stored so far", file=sys.stderr)
+        return INTERRUPTED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,11 +68,82 @@ def build_parser() -> argparse.ArgumentParser:
                           help="the folder to check (default: the repo's processed/)")
     validate.set_defaults(handler=cmd_validate)
 
+    fetch = commands.add_parser("fetch", help="crawl the live listings and their project pages into raw/")
+    _add_fetch_options(fetch)
+    fetch.set_defaults(handler=cmd_fetch)
+
+    refresh = commands.add_parser("refresh", help="fetch, then build: the scheduled job")
+    _add_fetch_options(refresh)
+    refresh.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="folder to publish to (default: the repo's processed/)")
+    refresh.set_defaults(handler=cmd_refresh)
+
     imports = commands.add_parser("import", help="add the captures of a corpus JSON Lines file to raw/")
     imports.add_argument("jsonl", type=Path, metavar="JSONL", help='lines of {"url", "kind", "complete", "text"}')
     imports.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help="raw/ folder to write (default: the repo's raw/)")
     imports.set_defaults(handler=cmd_import)
     return parser
+
+
+def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--start-url", action="append", metavar="URL", dest="start_urls",
+                        help="a listing (or project) URL to start from; repeatable (default: the site's listings)")
+    parser.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help="raw/ folder to write (default: the repo's raw/)")
+    parser.add_argument("--delay", type=float, default=FetchSettings.delay, metavar="SECONDS",
+                        help="pause between requests to one host (default: 1.0; a larger robots.txt Crawl-delay wins)")
+    parser.add_argument("--max-pages", type=int, metavar="N", help="stop after N pages")
+    parser.add_argument("--user-agent", default=USER_AGENT, help="User-Agent header naming the crawler and a contact URL")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    report = _fetch(args)
+    return FETCH_FAILED if report.failed else OK
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    report = _fetch(args)
+    _print_build(run_build(args.raw, args.out), args.out)
+    return FETCH_FAILED if report.failed else OK
+
+
+def _fetch(args: argparse.Namespace) -> FetchReport:
+    start_urls = tuple(args.start_urls or START_URLS)
+    for url in start_urls:
+        if not url.startswith(("http://", "https://")):
+            raise CliError(f"--start-url {url!r}: not an http(s) URL")
+    if args.delay < 0 or (args.max_pages is not None and args.max_pages < 1):
+        raise CliError("--delay must be >= 0 and --max-pages >= 1")
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(message)s")
+    settings = FetchSettings(start_urls=start_urls, delay=args.delay, max_pages=args.max_pages,
+                             user_agent=args.user_agent)
+    signal.signal(signal.SIGTERM, _interrupt)
+    with _progress_bar() as progress:
+        report = Crawler(RawStore(args.raw), settings, progress=progress).crawl()
+    for line in report.lines():
+        print(line)
+    return report
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (a stopped cron job or systemd unit) ends a crawl like Ctrl-C: the manifest is saved."""
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[str], None]]:
+    """A progress bar on a terminal; silent when stderr is not one (cron, CI)."""
+    if not sys.stderr.isatty():
+        yield lambda url: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit="page", file=sys.stderr, leave=False) as bar:
+        def advance(url: str) -> None:
+            bar.update(1)
+            bar.set_postfix_str(url[-50:], refresh=False)
+
+        yield advance
 
 
 def cmd_build(args: argparse.Namespace) -> int:

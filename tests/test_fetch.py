@@ -1,0 +1,955 @@
+"""The live crawler against a real local web site (tests/sitefixture.py) on 127.0.0.1.
+
+Every test crawls over real HTTP with short timeouts and a tiny backoff, and
+asserts on what matters afterwards: the manifest, the stored bytes (byte for
+byte what the server sent), the run report and the server's request log.
+"""
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sitefixture import Reply, TestSite, detail_html, http_date, listing_entry, listing_html  # noqa: E402
+
+import pipeline.rawstore  # noqa: E402
+from pipeline.build import build_tables, read_captures  # noqa: E402
+from pipeline.cli import main  # noqa: E402
+from pipeline.fetch import (  # noqa: E402
+    Crawler, FetchReport, Throttle, backoff, discover_links, retry_after_seconds,
+)
+from pipeline.rawstore import RawStore, sha256_hex  # noqa: E402
+from pipeline.settings import CONTACT_URL, PROJECT_NAME, USER_AGENT, FetchSettings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+LIST = "/en/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
+RU_LIST = "/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
+VALUES = ("Spatial Development", "Clusters & Cluster Policy", "Completed project", "Development", "2015")
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site():
+    with TestSite() as test_site:
+        yield test_site
+
+
+def fast_settings(*start_urls: str, **overrides) -> FetchSettings:
+    options = dict(delay=0, connect_timeout=1, read_timeout=0.4, max_retries=2, backoff_base=0.01,
+                   backoff_cap=0.05, save_every=1)
+    options.update(overrides)
+    return FetchSettings(start_urls=tuple(start_urls), **options)
+
+
+def crawl(raw: Path, *start_urls: str, **overrides) -> FetchReport:
+    return Crawler(RawStore(raw), fast_settings(*start_urls, **overrides)).crawl()
+
+
+def manifest(raw: Path) -> dict[str, dict]:
+    """The manifest on disk, as url → entry (and checked to be valid JSON in the expected shape)."""
+    document = json.loads((raw / "manifest.json").read_text(encoding="utf-8"))
+    assert document["format"] == 1
+    return {entry["url"]: entry for entry in document["captures"]}
+
+
+def stored(raw: Path, url: str) -> bytes:
+    return (raw / manifest(raw)[url]["path"]).read_bytes()
+
+
+def capture_files(raw: Path) -> list[str]:
+    folder = raw / "captures"
+    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+
+
+def assert_clean(raw: Path) -> None:
+    """No temporary files, a valid manifest, and every entry pointing at intact bytes."""
+    assert not list(raw.rglob("*.tmp")), "temporary files left behind"
+    store = RawStore(raw)
+    for capture in store.captures():
+        assert store.read(capture)  # raises on a missing file or a sha256 mismatch
+
+
+def project_page(title: str = "Project A", year: str = "2015") -> str:
+    return detail_html(title, VALUES[:4] + (year,), [f"About {title}."])
+
+
+def simple_listing(*links: str, extra: str = "") -> str:
+    entries = [listing_entry(f"Project {i}", link, VALUES) for i, link in enumerate(links, 1)]
+    return listing_html("Clusters & Cluster Policy", [("2015", entries)], extra=extra)
+
+
+def page_targets(site: TestSite) -> list[str]:
+    return [target for target in site.targets() if target != "/robots.txt"]
+
+
+# -- retries -------------------------------------------------------------------------------------------------
+
+
+def test_a_503_then_200_is_retried_and_stored_once(site, tmp_path):
+    body = project_page()
+    site.route("/en/projects/2015/a/", Reply(503, "busy"), Reply(body=body))
+    url = site.url("/en/projects/2015/a/")
+
+    report = crawl(tmp_path, url)
+
+    assert report.fetched == [url] and report.failed == []
+    assert [r.status for r in site.requests_for("/en/projects/2015/a/")] == [503, 200]
+    entry = manifest(tmp_path)[url]
+    assert stored(tmp_path, url) == body.encode()
+    assert (entry["status"], entry["kind"], entry["sha256"]) == (200, "project", sha256_hex(body.encode()))
+    assert capture_files(tmp_path) == [sha256_hex(body.encode()) + ".html"]
+
+
+def test_a_429_with_retry_after_is_waited_out(site, tmp_path):
+    body = project_page()
+    site.route("/en/projects/2015/a/", Reply(429, "slow down", headers={"Retry-After": "1"}), Reply(body=body))
+    url = site.url("/en/projects/2015/a/")
+
+    report = crawl(tmp_path, url)
+
+    assert report.fetched == [url]
+    first, second = site.requests_for("/en/projects/2015/a/")
+    assert (first.status, second.status) == (429, 200)
+    assert second.time - first.time >= 0.95, "Retry-After: 1 was not honoured"
+    assert stored(tmp_path, url) == body.encode()
+
+
+def test_a_retry_after_longer_than_the_cap_fails_at_once(site, tmp_path):
+    site.route("/en/projects/2015/a/", Reply(503, "maintenance", headers={"Retry-After": "3600"}))
+    url = site.url("/en/projects/2015/a/")
+
+    report = crawl(tmp_path, url, retry_after_cap=5)
+
+    [(failed_url, reason)] = report.failed
+    assert failed_url == url and "Retry-After 3600" in reason
+    assert len(site.requests_for("/en/projects/2015/a/")) == 1
+
+
+def test_a_hang_past_the_read_timeout_fails_and_keeps_the_earlier_capture(site, tmp_path):
+    old = project_page("Old title")
+    site.route("/en/projects/2015/a/", Reply(body=old))
+    url = site.url("/en/projects/2015/a/")
+    crawl(tmp_path, url)
+    before, files = manifest(tmp_path)[url], capture_files(tmp_path)
+
+    site.route("/en/projects/2015/a/", Reply(body=project_page("New title"), sleep=1.5))
+    started = time.monotonic()
+    report = crawl(tmp_path, url, read_timeout=0.3)
+
+    [(failed_url, reason)] = report.failed
+    assert failed_url == url and "timeout" in reason and "3 attempts" in reason
+    assert len(site.requests_for("/en/projects/2015/a/")) == 1 + 3
+    assert time.monotonic() - started < 3
+    assert manifest(tmp_path)[url] == before and capture_files(tmp_path) == files
+    assert stored(tmp_path, url) == old.encode()
+    assert_clean(tmp_path)
+
+
+def test_a_hang_in_the_middle_of_the_body_is_reported_as_a_timeout(site, tmp_path):
+    site.route("/en/projects/2015/a/", Reply(body=project_page(), body_sleep=1.5))
+    url = site.url("/en/projects/2015/a/")
+
+    report = crawl(tmp_path, url, read_timeout=0.3, max_retries=0)
+
+    [(_, reason)] = report.failed
+    assert "timeout" in reason
+
+
+def test_a_connection_dropped_mid_body_is_retried(site, tmp_path):
+    body = project_page()
+    site.route("/en/projects/2015/a/", Reply(body=body, drop_after=200), Reply(body=body))
+    url = site.url("/en/projects/2015/a/")
+
+    report = crawl(tmp_path, url)
+
+    assert report.fetched == [url] and report.failed == []
+    first, second = site.requests_for("/en/projects/2015/a/")
+    assert (first.sent, first.completed, second.completed) == (200, False, True)
+    assert stored(tmp_path, url) == body.encode()
+
+
+def test_a_connection_that_keeps_dropping_fails_and_keeps_the_earlier_capture(site, tmp_path):
+    old = project_page("Old title")
+    site.route("/en/projects/2015/a/", Reply(body=old))
+    url = site.url("/en/projects/2015/a/")
+    crawl(tmp_path, url)
+    before, files = manifest(tmp_path)[url], capture_files(tmp_path)
+
+    site.route("/en/projects/2015/a/", Reply(body=project_page("New title"), drop_after=100))
+    report = crawl(tmp_path, url)
+
+    [(failed_url, reason)] = report.failed
+    assert failed_url == url and reason == "connection dropped mid-body (after 3 attempts)"
+    assert len(site.requests_for("/en/projects/2015/a/")) == 1 + 3
+    assert manifest(tmp_path)[url] == before and capture_files(tmp_path) == files
+    assert stored(tmp_path, url) == old.encode()
+    assert_clean(tmp_path)
+
+
+# -- what is stored ------------------------------------------------------------------------------------------
+
+
+def test_a_truncated_page_is_stored_as_sent_and_the_build_rejects_the_cut_project(site, tmp_path):
+    whole = simple_listing("/en/projects/2015/a/", "/en/projects/2015/b/")
+    cut = whole[: whole.index("<dt>Stage:</dt>", whole.index("Project 2"))]  # inside the second project
+    site.page(LIST, cut)
+    site.page("/en/projects/2015/a/", project_page("Project 1"))
+    url = site.url(LIST)
+
+    report = crawl(tmp_path, url, max_pages=1)
+
+    assert report.fetched == [url]
+    assert stored(tmp_path, url) == cut.encode()
+    output = build_tables(read_captures(RawStore(tmp_path)))
+    assert [row["title"] for row in output.projects] == ["Project 1"]
+    [reject] = output.rejects
+    assert reject["title"] == "Project 2" and reject["page_url"] == url
+    assert "stage is required" in reject["reason"]
+
+
+def test_unchanged_content_on_a_200_is_not_stored_twice(site, tmp_path):
+    body = project_page()
+    site.page("/en/projects/2015/a/", body)
+    url = site.url("/en/projects/2015/a/")
+    first = crawl(tmp_path, url)
+    files = capture_files(tmp_path)
+
+    second = crawl(tmp_path, url)
+
+    assert first.fetched == [url] and second.unchanged == [url] and second.fetched == []
+    assert capture_files(tmp_path) == files and len(files) == 1
+    assert manifest(tmp_path)[url]["sha256"] == sha256_hex(body.encode())
+    assert "If-None-Match" not in site.requests_for("/en/projects/2015/a/")[1].headers
+    assert "(1 unchanged)" in second.lines()[0]
+
+
+def test_a_same_host_redirect_is_followed_and_the_final_url_recorded(site, tmp_path):
+    body = project_page()
+    site.route("/en/projects/2015/old/", Reply(301, "", headers={"Location": "/en/projects/2015/a/"}))
+    site.page("/en/projects/2015/a/", body)
+    url = site.url("/en/projects/2015/old/")
+
+    report = crawl(tmp_path, url)
+
+    assert report.fetched == [url]
+    entry = manifest(tmp_path)[url]
+    assert entry["final_url"] == site.url("/en/projects/2015/a/") and entry["status"] == 200
+    assert stored(tmp_path, url) == body.encode()
+
+
+# -- where the crawler goes, and where it does not -------------------------------------------------------------
+
+
+def test_an_off_host_link_is_never_requested_and_is_reported(site, tmp_path):
+    off_host = "http://other.invalid/en/projects/2015/x/"
+    site.page(LIST, simple_listing("/en/projects/2015/a/", off_host))
+    site.page("/en/projects/2015/a/", project_page())
+    url = site.url(LIST)
+
+    report = crawl(tmp_path, url)
+
+    assert report.skipped == [(off_host, "off-host link")]
+    assert sorted(page_targets(site)) == sorted([LIST, "/en/projects/2015/a/"])
+    assert set(manifest(tmp_path)) == {url, site.url("/en/projects/2015/a/")}
+    assert f"skipped {off_host}: off-host link" in report.lines()
+
+
+def test_an_off_host_redirect_is_not_followed_and_is_reported(site, tmp_path):
+    site.page(LIST, simple_listing("/en/projects/2015/moved/"))
+    site.route("/en/projects/2015/moved/", Reply(302, "", headers={"Location": "http://other.invalid/en/projects/2015/x/"}))
+    url, moved = site.url(LIST), site.url("/en/projects/2015/moved/")
+
+    report = crawl(tmp_path, url)
+
+    assert report.skipped == [(moved, "redirect to another host: http://other.invalid/en/projects/2015/x/")]
+    assert report.failed == [] and moved not in manifest(tmp_path)
+    assert len(site.requests_for("/en/projects/2015/moved/")) == 1
+
+
+def test_a_robots_disallowed_link_is_never_requested_and_is_reported(site, tmp_path):
+    site.robots("User-agent: *\nDisallow: /en/projects/2015/secret/\n")
+    site.page(LIST, simple_listing("/en/projects/2015/a/", "/en/projects/2015/secret/"))
+    site.page("/en/projects/2015/a/", project_page())
+    site.page("/en/projects/2015/secret/", project_page("Secret"))
+    url, secret = site.url(LIST), site.url("/en/projects/2015/secret/")
+
+    report = crawl(tmp_path, url)
+
+    assert report.skipped == [(secret, "disallowed by robots.txt")]
+    assert site.requests_for("/en/projects/2015/secret/") == []
+    assert len(site.requests_for("/robots.txt")) == 1, "robots.txt is fetched once per host"
+    assert site.targets()[0] == "/robots.txt", "robots.txt comes before any page"
+    assert secret not in manifest(tmp_path)
+
+
+def test_a_robots_wildcard_rule_is_obeyed(site, tmp_path):
+    site.robots("User-agent: *\nDisallow: /*/secret/\n")
+    site.page(LIST, simple_listing("/en/projects/2015/secret/"))
+    site.page("/en/projects/2015/secret/", project_page("Secret"))
+
+    report = crawl(tmp_path, site.url(LIST))
+
+    assert site.requests_for("/en/projects/2015/secret/") == []
+    assert report.skipped == [(site.url("/en/projects/2015/secret/"), "disallowed by robots.txt")]
+
+
+def test_non_http_links_are_ignored(site, tmp_path):
+    extra = ('<p><a href="mailto:info@csr-nw.ru">Write to us</a> <a href="javascript:void(0)">2</a> '
+             '<a href="tel:+78121234567">Call</a> <a href="ftp://127.0.0.1/en/projects/2015/f/">FTP</a></p>')
+    site.page(LIST, simple_listing("/en/projects/2015/a/", extra=extra))
+    site.page("/en/projects/2015/a/", project_page())
+
+    report = crawl(tmp_path, site.url(LIST))
+
+    assert report.skipped == [] and report.failed == []
+    assert sorted(page_targets(site)) == sorted([LIST, "/en/projects/2015/a/"])
+
+
+def test_pagination_is_followed_as_listings(site, tmp_path):
+    page2, page3 = LIST + "?PAGEN_1=2", LIST + "?PAGEN_1=3"
+    site.page(LIST, simple_listing("/en/projects/2015/a/", extra=f'<div class="pager"><a href="{page2}">2</a></div>'))
+    site.page(page2, listing_html("Clusters", [("2014", [listing_entry("Project B", "/en/projects/2014/b/", VALUES)])],
+                                  extra=f'<a href="{LIST}">1</a> <a rel="next" href="?PAGEN_1=3">Forward</a>'))
+    site.page(page3, listing_html("Clusters", [("2013", [listing_entry("Project C", None, VALUES)])]))
+    site.page("/en/projects/2015/a/", project_page("Project 1"))
+    site.page("/en/projects/2014/b/", project_page("Project B", "2014"))
+
+    report = crawl(tmp_path, site.url(LIST))
+
+    assert report.failed == []
+    assert page_targets(site) == [LIST, "/en/projects/2015/a/", page2, "/en/projects/2014/b/", page3]
+    entries = manifest(tmp_path)
+    assert entries[site.url(page2)]["kind"] == entries[site.url(page3)]["kind"] == "listing"
+    titles = {row["title"] for row in build_tables(read_captures(RawStore(tmp_path))).projects}
+    assert {"Project 1", "Project B", "Project C"} <= titles
+
+
+def test_links_on_a_redirected_listing_are_resolved_against_the_final_url(site, tmp_path):
+    old = "/en/area_of_activity/old_name"
+    site.route(old, Reply(301, "", headers={"Location": LIST}))
+    site.page(LIST + "?PAGEN_1=2", listing_html("Clusters", [("2014", [listing_entry("P", None, VALUES)])]))
+    site.page(LIST, simple_listing("/en/projects/2015/a/", extra='<a href="?PAGEN_1=2">2</a>'))
+    site.page("/en/projects/2015/a/", project_page())
+
+    report = crawl(tmp_path, site.url(old))
+
+    assert report.failed == [], report.failed  # not /en/area_of_activity/old_name?PAGEN_1=2 → HTTP 404
+    assert LIST + "?PAGEN_1=2" in page_targets(site)
+
+
+def test_max_pages_bounds_the_crawl(site, tmp_path, capsys):
+    links = [f"/en/projects/2015/p{i}/" for i in range(5)]
+    site.page(LIST, simple_listing(*links))
+    for link in links:
+        site.page(link, project_page(link))
+
+    code = main(["fetch", "--raw", str(tmp_path), "--delay", "0", "--max-pages", "3", "--start-url", site.url(LIST)])
+
+    assert code == 0
+    assert page_targets(site) == [LIST, links[0], links[1]]
+    assert len(manifest(tmp_path)) == 3
+    assert capsys.readouterr().out.startswith("fetched 3 pages (0 unchanged), 0 not modified")
+
+
+# -- size caps -----------------------------------------------------------------------------------------------
+
+
+def test_a_response_declaring_more_than_max_bytes_is_refused_unread(site, tmp_path):
+    # The body only comes after 2 s: had the crawler tried to read it, it would have timed out instead.
+    site.route("/en/projects/2015/big/", Reply(body=b"x" * 100, declared_length=50_000_000, body_sleep=2))
+    url = site.url("/en/projects/2015/big/")
+
+    started = time.monotonic()
+    report = crawl(tmp_path, url, max_bytes=10_000, read_timeout=0.5)
+
+    assert report.failed == [(url, "response of 50000000 bytes exceeds the 10000-byte cap; not read")]
+    assert time.monotonic() - started < 1.5
+    assert len(site.requests_for("/en/projects/2015/big/")) == 1, "a too-big response is not retried"
+    assert not (tmp_path / "manifest.json").exists() or url not in manifest(tmp_path)
+    assert_clean(tmp_path)
+
+
+def test_a_chunked_response_is_cut_off_once_over_max_bytes(site, tmp_path):
+    chunk = b"<p>" + b"y" * 993 + b"</p>\n"  # 1000 bytes, 20 MB in all, no Content-Length
+    site.route("/en/projects/2015/stream/", Reply(body=chunk, chunked=True, repeat=20_000))
+    url = site.url("/en/projects/2015/stream/")
+
+    started = time.monotonic()
+    report = crawl(tmp_path, url, max_bytes=5_000)
+
+    assert report.failed == [(url, "response exceeds the 5000-byte cap; stopped reading")]
+    assert time.monotonic() - started < 3
+    [request] = site.requests_for("/en/projects/2015/stream/")
+    assert request.done.wait(3), "the server should notice that the client went away"
+    assert not request.completed and request.sent < 20_000_000
+    assert_clean(tmp_path)
+
+
+# -- charsets ------------------------------------------------------------------------------------------------
+
+RU_VALUES = ("Пространственное развитие", "Кластеры и кластерная политика", "Завершенный проект", "Разработка", "2015")
+
+
+def russian_listing(meta_charset: bool) -> bytes:
+    entries = [listing_entry("Развитие инновационного кластера в городе Саров", "/projects/2015/sarov/", RU_VALUES,
+                             labels=("Направление", "Поднаправление", "Стадия", "Тип", "Дата"))]
+    text = listing_html("Кластеры и кластерная политика", [("2015", entries)], charset="windows-1251",
+                        meta_charset=meta_charset)
+    return text.encode("cp1251")
+
+
+@pytest.mark.parametrize("content_type, meta", [
+    ("text/html; charset=windows-1251", False),
+    ("text/html", True),
+], ids=["http-header", "meta-only"])
+def test_a_windows_1251_page_is_stored_as_sent_and_read_as_russian(site, tmp_path, content_type, meta):
+    body = russian_listing(meta_charset=meta)
+    site.page(RU_LIST, body, content_type=content_type)
+    url = site.url(RU_LIST)
+
+    report = crawl(tmp_path, url, max_pages=1)
+
+    assert report.fetched == [url]
+    assert stored(tmp_path, url) == body
+    assert manifest(tmp_path)[url]["charset"] == "cp1251"
+    [row] = build_tables(read_captures(RawStore(tmp_path))).projects
+    assert row["title"] == "Развитие инновационного кластера в городе Саров"
+    assert (row["language"], row["stage"], row["status"]) == ("ru", "Завершенный проект", "completed")
+    assert row["subdirection"] == "Кластеры и кластерная политика"
+    assert row["detail_url"] == site.url("/projects/2015/sarov/")
+
+
+# -- conditional requests ------------------------------------------------------------------------------------
+
+
+def test_the_second_run_sends_validators_and_keeps_the_capture_on_304(site, tmp_path):
+    modified = http_date(time.time() - 86400)
+    by_etag, by_date = "/en/projects/2015/a/", "/en/projects/2015/b/"
+    site.page(LIST, simple_listing(by_etag, by_date), etag='"list-v1"')
+    site.page(by_etag, project_page("Project 1"), etag='"a-v1"')
+    site.page(by_date, project_page("Project 2"), last_modified=modified)
+    urls = [site.url(LIST), site.url(by_etag), site.url(by_date)]
+    first = crawl(tmp_path, urls[0])
+    assert sorted(first.fetched) == sorted(urls)
+    files, before = capture_files(tmp_path), manifest(tmp_path)
+    assert (before[urls[1]]["etag"], before[urls[2]]["last_modified"]) == ('"a-v1"', modified)
+    store = RawStore(tmp_path)  # backdate checked_at so that an update shows even within the same second
+    for url in urls:
+        store.touch(url, checked_at="2000-01-01T00:00:00+00:00")
+    store.flush()
+    site.clear_log()
+
+    second = crawl(tmp_path, urls[0])
+
+    assert sorted(second.not_modified) == sorted(urls) and second.fetched == second.unchanged == []
+    assert site.requests_for(LIST)[0].headers["if-none-match"] == '"list-v1"'
+    assert site.requests_for(by_etag)[0].headers["if-none-match"] == '"a-v1"'
+    assert site.requests_for(by_date)[0].headers["if-modified-since"] == modified
+    assert "if-modified-since" not in site.requests_for(by_etag)[0].headers
+    assert [r.status for r in site.log if r.target != "/robots.txt"] == [304, 304, 304]
+    assert capture_files(tmp_path) == files
+    after = manifest(tmp_path)
+    for url in urls:
+        checked = datetime.fromisoformat(after[url]["checked_at"])
+        assert checked > datetime.now(timezone.utc) - timedelta(minutes=1)
+        assert {k: v for k, v in after[url].items() if k != "checked_at"} == \
+            {k: v for k, v in before[url].items() if k != "checked_at"}
+    assert "0 pages (0 unchanged), 3 not modified" in second.lines()[0]
+
+
+# -- politeness ----------------------------------------------------------------------------------------------
+
+
+def test_the_user_agent_names_the_project_and_a_contact(site, tmp_path, capsys):
+    site.page(LIST, simple_listing("/en/projects/2015/a/"))
+    site.page("/en/projects/2015/a/", project_page())
+
+    crawl(tmp_path / "one", site.url(LIST))
+    assert {request.user_agent for request in site.log} == {USER_AGENT}
+    assert PROJECT_NAME in USER_AGENT and CONTACT_URL in USER_AGENT
+
+    site.clear_log()
+    agent = "csr-nw-pipeline/0.1 (+mailto:analyst@example.org)"
+    assert main(["fetch", "--raw", str(tmp_path / "two"), "--delay", "0", "--user-agent", agent,
+                 "--start-url", site.url(LIST)]) == 0
+    assert {request.user_agent for request in site.log} == {agent}
+
+
+def test_the_delay_is_kept_between_requests_to_one_host(site, tmp_path, capsys):
+    links = ["/en/projects/2015/a/", "/en/projects/2015/b/"]
+    site.page(LIST, simple_listing(*links))
+    for link in links:
+        site.page(link, project_page(link))
+
+    assert main(["fetch", "--raw", str(tmp_path), "--delay", "0.2", "--start-url", site.url(LIST)]) == 0
+
+    times = [request.time for request in site.log]
+    assert [request.target for request in site.log] == ["/robots.txt", LIST, *links]
+    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    assert min(gaps) >= 0.19, gaps
+
+
+def test_a_longer_robots_crawl_delay_wins(site, tmp_path):
+    site.robots("User-agent: *\nCrawl-delay: 1\n")
+    site.page(LIST, simple_listing("/en/projects/2015/a/"))
+    site.page("/en/projects/2015/a/", project_page())
+
+    crawl(tmp_path, site.url(LIST), delay=0.05)
+
+    times = [request.time for request in site.log]
+    assert [request.target for request in site.log] == ["/robots.txt", LIST, "/en/projects/2015/a/"]
+    assert times[2] - times[1] >= 0.98 and times[1] - times[0] >= 0.98
+
+
+def test_a_fractional_robots_crawl_delay_is_obeyed(site, tmp_path):
+    site.robots("User-agent: *\nCrawl-delay: 0.5\n")
+    site.page(LIST, simple_listing("/en/projects/2015/a/"))
+    site.page("/en/projects/2015/a/", project_page())
+
+    crawl(tmp_path, site.url(LIST), delay=0)
+
+    times = [request.time for request in site.log]
+    assert times[2] - times[1] >= 0.48
+
+
+# -- failures and the summary --------------------------------------------------------------------------------
+
+
+def test_a_404_is_final_and_the_cli_exits_3_naming_it(site, tmp_path, capsys):
+    site.page(LIST, simple_listing("/en/projects/2015/a/", "/en/projects/2015/gone/"))
+    site.page("/en/projects/2015/a/", project_page())
+    gone = site.url("/en/projects/2015/gone/")
+
+    code = main(["fetch", "--raw", str(tmp_path), "--delay", "0", "--start-url", site.url(LIST)])
+
+    assert code == 3
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("fetched 2 pages (0 unchanged), 0 not modified, 0 skipped, 1 failed, ")
+    assert f"failed {gone}: HTTP 404" in out
+    assert len(site.requests_for("/en/projects/2015/gone/")) == 1
+    assert gone not in manifest(tmp_path)
+    assert_clean(tmp_path)
+
+
+def test_a_run_with_failures_leaves_no_temporary_files_and_a_valid_manifest(site, tmp_path):
+    links = ["/en/projects/2015/a/", "/en/projects/2015/b/", "/en/projects/2015/c/", "/en/projects/2015/d/"]
+    site.page(LIST, simple_listing(*links))
+    site.page(links[0], project_page("A"))
+    site.route(links[1], Reply(500, "oops"))
+    site.route(links[2], Reply(body=project_page("C"), drop_after=10))
+    site.page(links[3], b"%PDF-1.4", content_type="application/pdf")
+
+    report = crawl(tmp_path, site.url(LIST), save_every=25)
+
+    assert [url for url, _ in report.failed] == [site.url(link) for link in links[1:]]
+    assert [reason for _, reason in report.failed] == [
+        "HTTP 500 (after 3 attempts)", "connection dropped mid-body (after 3 attempts)",
+        "unexpected content type 'application/pdf'"]
+    assert set(manifest(tmp_path)) == {site.url(LIST), site.url(links[0])}
+    assert_clean(tmp_path)
+
+
+@pytest.mark.parametrize("how", ["atomic_write raises", "the rename fails inside atomic_write"])
+@pytest.mark.parametrize("persistent", [False, True], ids=["once", "disk-full"])
+def test_a_failing_capture_write_leaves_the_earlier_manifest_valid(site, tmp_path, monkeypatch, how, persistent):
+    links = ["/en/projects/2015/a/", "/en/projects/2015/b/"]
+    site.page(LIST, simple_listing(*links))
+    site.page(links[0], project_page("A"))
+    site.page(links[1], project_page("B"))
+    crawl(tmp_path, site.url(LIST))
+    before = (tmp_path / "manifest.json").read_bytes()
+    site.page(links[0], project_page("A, changed"))
+    site.page(links[1], project_page("B, changed"))
+    calls = []
+
+    def fail_now() -> bool:  # the listing is unchanged: A's new capture is the 1st write, B's the 2nd
+        calls.append(1)
+        return len(calls) == 2 or (persistent and len(calls) > 2)
+
+    if how == "atomic_write raises":
+        real_write = pipeline.rawstore.atomic_write
+
+        def failing_write(path, data, **options):
+            if fail_now():
+                raise OSError(28, "No space left on device")
+            real_write(path, data, **options)
+
+        monkeypatch.setattr(pipeline.rawstore, "atomic_write", failing_write)
+    else:
+        real_replace = pipeline.rawstore.os.replace
+
+        def failing_replace(source, target):  # the temporary file is written but not renamed into place
+            if fail_now():
+                raise OSError(5, "Input/output error")
+            real_replace(source, target)
+
+        monkeypatch.setattr(pipeline.rawstore.os, "replace", failing_replace)
+
+    with pytest.raises(OSError):
+        crawl(tmp_path, site.url(LIST), save_every=25)
+    monkeypatch.undo()
+
+    assert not list(tmp_path.rglob("*.tmp")), "a temporary file was left behind"
+    entries = manifest(tmp_path)  # still valid JSON, and every entry still has its bytes
+    assert_clean(tmp_path)
+    assert set(entries) == {site.url(LIST), site.url(links[0]), site.url(links[1])}
+    assert stored(tmp_path, site.url(links[1])) == project_page("B").encode()
+    if persistent:  # the final manifest save failed too: the earlier manifest is untouched
+        assert (tmp_path / "manifest.json").read_bytes() == before
+    else:  # what was stored before the failure is recorded
+        assert stored(tmp_path, site.url(links[0])) == project_page("A, changed").encode()
+    assert len(capture_files(tmp_path)) == 4  # A's new bytes were written before the failure (unreferenced if disk-full)
+
+
+# -- the small pieces ----------------------------------------------------------------------------------------
+
+NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("1", 1.0),
+    ("120", 120.0),
+    (" 7 ", 7.0),
+    ("0", 0.0),
+    ("Sat, 01 Mar 2025 12:00:30 GMT", 30.0),
+    ("Sat, 01 Mar 2025 13:00:00 GMT", 3600.0),
+    ("Sat, 01 Mar 2025 11:00:00 GMT", 0.0),  # in the past: no wait
+    ("Sat, 01 Mar 2025 14:00:00 +0200", 0.0),
+    ("Saturday, 01-Mar-25 12:00:10 GMT", 10.0),  # RFC 850, still allowed
+    ("Sat Mar  1 12:00:05 2025", 5.0),  # asctime (RFC 9110 allows it): no zone, so UTC
+    ("Sat, 01 Mar 2025 12:00:05 -0000", 5.0),  # `-0000`: no zone information, so UTC
+    (None, None),
+    ("", None),
+    ("soon", None),
+    ("1.5", None),
+    ("-5", None),
+    ("Sat, 99 Foo 2025", None),
+])
+def test_retry_after_seconds(value, expected):
+    assert retry_after_seconds(value, now=NOW) == expected
+
+
+def test_an_unreadable_retry_after_date_does_not_abort_the_crawl(site, tmp_path):
+    site.page(LIST, simple_listing("/en/projects/2015/a/", "/en/projects/2015/b/"))
+    site.route("/en/projects/2015/a/", Reply(503, "busy", headers={"Retry-After": "Sat Mar  1 12:00:05 2025"}),
+               Reply(body=project_page("A")))
+    site.page("/en/projects/2015/b/", project_page("B"))
+
+    report = crawl(tmp_path, site.url(LIST))
+
+    assert site.url("/en/projects/2015/b/") in report.fetched
+
+
+def backoff_settings(**overrides) -> FetchSettings:
+    return FetchSettings(**{"backoff_base": 1.0, "backoff_cap": 60.0, **overrides})
+
+
+@pytest.mark.parametrize("attempt, ceiling", [(1, 1.0), (2, 2.0), (3, 4.0), (6, 32.0), (7, 60.0), (30, 60.0)])
+def test_backoff_is_full_jitter_below_an_exponential_ceiling_and_the_cap(attempt, ceiling):
+    waits = [backoff(attempt, backoff_settings()) for _ in range(300)]
+    assert all(0.0 <= wait <= ceiling for wait in waits)
+    assert max(waits) > ceiling * 0.8 and min(waits) < ceiling * 0.2, "the jitter should spread over [0, ceiling]"
+
+
+@pytest.mark.parametrize("attempt, retry_after, low, high", [
+    (1, 5.0, 5.0, 5.0),  # Retry-After is a floor above the jittered wait
+    (1, 0.0, 0.0, 1.0),
+    (1, None, 0.0, 1.0),
+    (7, 90.0, 90.0, 90.0),  # even above the cap (the cap on Retry-After is the fetcher's business)
+    (7, 0.5, 0.5, 60.0),
+])
+def test_backoff_never_waits_less_than_retry_after(attempt, retry_after, low, high):
+    for _ in range(100):
+        assert low <= backoff(attempt, backoff_settings(), retry_after) <= high
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now, self.sleeps = 100.0, []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+@pytest.mark.parametrize("steps, expected_sleeps", [
+    # (url, delay, seconds that pass before the call)
+    ([("http://a/1", 1.0, 0)], []),  # the first request to a host never waits
+    ([("http://a/1", 1.0, 0), ("http://a/2", 1.0, 0)], [1.0]),
+    ([("http://a/1", 1.0, 0), ("http://a/2", 1.0, 0.4)], [0.6]),
+    ([("http://a/1", 1.0, 0), ("http://a/2", 1.0, 1.5)], []),  # enough time has passed already
+    ([("http://a/1", 1.0, 0), ("http://b/1", 1.0, 0), ("http://a/2", 1.0, 0)], [1.0]),  # per host
+    ([("http://a/1", 0.0, 0), ("http://a/2", 0.0, 0)], []),
+    ([("http://a/1", 2.0, 0), ("http://a/2", 2.0, 0), ("http://a/3", 2.0, 0.5)], [2.0, 1.5]),
+    ([("http://a:80/1", 1.0, 0), ("http://a:8080/1", 1.0, 0)], []),  # netloc includes the port
+])
+def test_throttle_waits_out_the_delay_per_host(steps, expected_sleeps):
+    clock = FakeClock()
+    throttle = Throttle(sleep=clock.sleep, clock=clock)
+    for url, delay, elapsed in steps:
+        clock.now += elapsed
+        throttle.wait(url, delay)
+    assert clock.sleeps == expected_sleeps
+
+
+@pytest.mark.parametrize("href, expected", [
+    ("/en/projects/2015/a/", [("http://h/en/projects/2015/a/", "project")]),
+    ("/en/projects/2015/a/#top", [("http://h/en/projects/2015/a/", "project")]),
+    ("http://other.invalid/en/projects/2015/x/", [("http://other.invalid/en/projects/2015/x/", "project")]),
+    ("mailto:info@csr-nw.ru", []),
+    ("javascript:void(0)", []),
+    ("tel:+78120000000", []),
+    ("/en/news/2015/", []),  # neither a project page nor pagination
+    ("?PAGEN_1=2", []),  # same listing path, but the link text is no pagination text
+])
+def test_discover_links_keeps_project_pages_only_unless_pagination(href, expected):
+    body = f'<html><body><a href="{href}">Some project</a></body></html>'.encode()
+    found = discover_links(body, "text/html", "utf-8", "http://h/en/area_of_activity/x/y/")
+    assert found == expected
+
+
+@pytest.mark.parametrize("anchor", [
+    '<a href="?PAGEN_1=2">2</a>', '<a href="?PAGEN_1=2" rel="next">Forward</a>', '<a href="?PAGEN_1=2">»</a>',
+    '<a href="?PAGEN_1=2">Следующая</a>', '<a href="?PAGEN_1=2">next</a>',
+])
+def test_discover_links_follows_pagination_as_a_listing(anchor):
+    found = discover_links(anchor.encode(), "text/html", "utf-8", "http://h/en/area_of_activity/x/y/")
+    assert found == [("http://h/en/area_of_activity/x/y/?PAGEN_1=2", "listing")]
+
+
+# -- end to end: the HTML corpus, served locally -------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
+SNAPSHOT_ORIGIN = "http://csr-nw.ru"
+DETAIL_ONLY = ("nikel", "vologda", "leningrad")
+"""Detail pages the snapshot has but the listing does not link: given as extra start URLs."""
+URL_FIELDS = ("listing_url", "detail_url")
+
+
+def corpus(kind: str, layout: str, language: str = "en") -> list[dict]:
+    """Entries of tests/fixtures/html/fixtures.json: file, url (on csr-nw.ru), path, kind, layout, charset."""
+    entries = json.loads((FIXTURES / "fixtures.json").read_text(encoding="utf-8"))
+    return [e for e in entries if (e["kind"], e["layout"], e["language"]) == (kind, layout, language)]
+
+
+@pytest.fixture(scope="module")
+def snapshot():
+    """What the embedded snapshot (the text captures in raw/) builds to."""
+    output = build_tables(read_captures(RawStore(ROOT / "raw")))
+    assert len(output.projects) == 20
+    return output
+
+
+def serve_corpus(site: TestSite, listing_layout: str, detail_layout: str) -> tuple[str, list[str], dict[str, bytes]]:
+    """Serve the listing and the six detail pages at their real paths; (listing URL, extra start URLs, url → bytes)."""
+    [listing] = corpus("listing", listing_layout)
+    details = corpus("project", detail_layout)
+    assert len(details) == 6
+    served = {}
+    for entry in [listing, *details]:
+        served[site.url(entry["path"])] = site.page(entry["path"], (FIXTURES / entry["file"]).read_bytes()).data
+    extra = [site.url(e["path"]) for e in details if e["file"].split(".")[0] in DETAIL_ONLY]
+    return site.url(listing["path"]), extra, served
+
+
+def project_links(html: bytes, base: str) -> list[str]:
+    return [url for url, kind in discover_links(html, "text/html", "utf-8", base) if kind == "project"]
+
+
+def read_dataset(out: Path, name: str) -> list[dict]:
+    """The rows `refresh` published in processed/<name>/."""
+    import pyarrow.dataset as ds
+
+    return ds.dataset(out / name, format="parquet").to_table().to_pylist()
+
+
+def slug_of(url: str) -> str:
+    return url.split("/projects/", 1)[1].strip("/")
+
+
+@pytest.mark.parametrize("listing_layout, detail_layout", [("list", "list"), ("dl", "dl"), ("table", "divs")])
+def test_refresh_of_the_html_corpus_gives_the_snapshot_rows(site, tmp_path, capsys, snapshot,
+                                                             listing_layout, detail_layout):
+    listing, extra, served = serve_corpus(site, listing_layout, detail_layout)
+    linked = project_links(served[listing], listing)
+    dead = [url for url in linked if url not in served]  # listed projects the corpus has no detail page for
+    assert len(linked) == 17 and len(dead) == 14
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    args = ["refresh", "--raw", str(raw), "--out", str(out), "--delay", "0", "--start-url", listing]
+    for url in extra:
+        args += ["--start-url", url]
+
+    code = main(args)
+
+    # the fetch: every page stored byte for byte, the dead links failed once each and listed
+    printed = capsys.readouterr().out.splitlines()
+    assert code == 3
+    assert printed[0].startswith("fetched 7 pages (0 unchanged), 0 not modified, 0 skipped, 14 failed, ")
+    assert sorted(line for line in printed if line.startswith("failed ")) == sorted(f"failed {u}: HTTP 404" for u in dead)
+    assert printed[-1].startswith(f"built {out}: 7 pages read, 20 projects, 0 rejects")
+    for url in dead:
+        assert len(site.requests_for(url[len(site.origin):])) == 1
+    entries = manifest(raw)
+    assert set(entries) == set(served)
+    for url, body in served.items():
+        entry = entries[url]
+        assert stored(raw, url) == body
+        assert (entry["status"], entry["final_url"], entry["content_type"], entry["charset"], entry["size"]) == \
+            (200, url, "text/html", "utf-8", len(body))
+        assert entry["kind"] == ("listing" if url == listing else "project") and entry["source"] == "fetch"
+    assert_clean(raw)
+
+    # the build: the snapshot's rows, but for what legitimately differs on a live site
+    rows = {row["title"]: row for row in read_dataset(out, "projects")}
+    assert set(rows) == {row["title"] for row in snapshot.projects}
+    by_sha = {entry["sha256"]: url for url, entry in entries.items()}
+    for expected in snapshot.projects:
+        title = expected["title"]
+        row = rows[title]
+        for name in URL_FIELDS:  # the same pages, on another host; the listing now links every project
+            if expected[name] is not None:
+                assert row[name] == expected[name].replace(SNAPSHOT_ORIGIN, site.origin), (title, name)
+        if expected["detail_url"] is None:
+            assert row["detail_url"] in dead, title
+        if expected["project_id"].startswith("title/"):  # no link in the text listing: an id from the title
+            assert row["project_id"] == slug_of(row["detail_url"]), title
+        else:
+            assert row["project_id"] == expected["project_id"], title
+        sources = {by_sha[sha] for sha in row["source_sha256"].split(",")}
+        assert sources == {url for url in (row["listing_url"], row["detail_url"]) if url in served}, title
+        same = {k for k in expected if k not in (*URL_FIELDS, "project_id", "source_sha256")}
+        assert {k: row[k] for k in same} == {k: expected[k] for k in same}, title
+    # The same warnings (none about the site's menu or footer), but one: the Zheleznogorsk page is cut
+    # short in the corpus, yet served as a complete HTTP response, so the crawler has no way to know.
+    assert entries[site.url("/en/projects/2018/zheleznogorsk-innovation-technology-cluster/")]["complete"] is True
+    warnings = sorted((w["code"], w["message"]) for w in read_dataset(out, "warnings"))
+    assert warnings == sorted((w["code"], w["message"]) for w in snapshot.warnings if w["code"] != "incomplete-capture")
+
+
+@pytest.mark.parametrize("content_type, strip_meta", [
+    ("text/html; charset=windows-1251", False), ("text/html", False), ("text/html", True),
+], ids=["http-header", "meta-charset", "detected"])
+def test_the_russian_windows_1251_listing_is_stored_as_sent_and_matches_the_english(site, tmp_path, content_type,
+                                                                                    strip_meta):
+    [ru] = corpus("listing", "spans", "ru")
+    [en] = corpus("listing", "list", "en")
+    body = (FIXTURES / ru["file"]).read_bytes()
+    if strip_meta:
+        body = body.replace(b'<meta charset="windows-1251">', b"")
+        assert b"charset" not in body
+    site.page(ru["path"], body, content_type=content_type)
+    site.page(en["path"], (FIXTURES / en["file"]).read_bytes())
+    site.robots("User-agent: *\nDisallow: /projects/\nDisallow: /en/projects/\n")  # the listings alone
+
+    report = crawl(tmp_path, site.url(ru["path"]), site.url(en["path"]))
+
+    assert report.failed == [] and len(report.skipped) == 34
+    assert stored(tmp_path, site.url(ru["path"])) == body
+    assert manifest(tmp_path)[site.url(ru["path"])]["charset"] == "cp1251"
+    rows = build_tables(read_captures(RawStore(tmp_path))).projects
+    russian = {row["project_id"]: row for row in rows if row["language"] == "ru"}
+    english = {row["project_id"]: row for row in rows if row["language"] == "en"}
+    assert len(russian) == len(english) == 17 and set(russian) == set(english)
+    zheleznogorsk = russian["2018/zheleznogorsk-innovation-technology-cluster"]
+    assert zheleznogorsk["title"] == "Инновационный технологический кластер в Железногорске (Красноярский край)"
+    assert (zheleznogorsk["stage"], zheleznogorsk["date_text"]) == ("Текущий проект", "2011 – по настоящее время")
+    same = ("status", "start_date", "end_date", "start_precision", "end_precision", "open_ended", "listing_section")
+    for project_id, row in russian.items():
+        assert {k: row[k] for k in same} == {k: english[project_id][k] for k in same}, project_id
+
+
+# -- outages and kills ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("outage", ["robots.txt 503", "connection refused"])
+def test_an_unreachable_site_fails_the_run_instead_of_being_skipped(site, tmp_path, outage):
+    if outage == "robots.txt 503":
+        site.robots("Service Unavailable", status=503)
+        site.page("/en/projects/2015/a/", project_page())
+        url = site.url("/en/projects/2015/a/")
+    else:
+        closed = socket.socket()
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/en/projects/2015/a/"
+        closed.close()  # nothing listens there any more
+
+    report = crawl(tmp_path, url, max_retries=1)
+
+    # a site that is down must show up as failures (exit code 3), not as pages robots.txt "disallows"
+    assert [failed for failed, _ in report.failed] == [url] and report.skipped == []
+    assert report.failed[0][1].startswith("robots.txt unreachable")
+
+
+def start_fetch(raw: Path, url: str) -> subprocess.Popen:
+    """`python -m pipeline fetch` in a child process, so that it can really be killed."""
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "fetch", "--raw", str(raw), "--delay", "0",
+                             "--start-url", url], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def slow_site(site: TestSite, pages: int) -> list[str]:
+    links = [f"/en/projects/2015/p{i:03d}/" for i in range(pages)]
+    site.page(LIST, simple_listing(*links))
+    for link in links:
+        site.page(link, project_page(link), sleep=0.01)
+    return links
+
+
+def wait_for_requests(site: TestSite, count: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while len([r for r in site.log if r.done.is_set()]) < count:
+        assert time.monotonic() < deadline, f"only {len(site.log)} requests after {timeout} s"
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize("after", [3, 31, 52])  # before and after the first manifest save
+def test_a_fetch_killed_mid_crawl_leaves_a_valid_manifest_and_only_whole_captures(site, tmp_path, after):
+    slow_site(site, 80)
+    process = start_fetch(tmp_path, site.url(LIST))
+    try:
+        wait_for_requests(site, after)
+    finally:
+        process.kill()  # SIGKILL: no cleanup of any kind runs
+        process.communicate(timeout=10)
+
+    assert process.returncode == -signal.SIGKILL
+    save_every = FetchSettings().save_every
+    if after > save_every + 1:  # robots.txt, then save_every stored pages: the first manifest save is done
+        assert len(manifest(tmp_path)) >= save_every
+    store = RawStore(tmp_path)
+    for capture in store.captures():  # whatever the manifest names is there, whole
+        assert store.read(capture)
+    for path in (tmp_path / "captures").glob("*.html"):  # and no capture file is a half file
+        assert path.name == sha256_hex(path.read_bytes()) + ".html"
+
+
+def test_an_interrupted_fetch_records_every_capture_it_stored(site, tmp_path):
+    slow_site(site, 80)
+    process = start_fetch(tmp_path, site.url(LIST))
+    try:
+        wait_for_requests(site, 40)
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C
+        process.communicate(timeout=10)
+
+    assert process.returncode != 0
+    assert_clean(tmp_path)
+    entries = manifest(tmp_path)
+    assert 35 <= len(entries) < 81
+    referenced = {Path(entry["path"]).name for entry in entries.values()}
+    files = {path.name for path in (tmp_path / "captures").iterdir()}
+    # Ctrl-C between a capture's rename and its manifest entry would leave one unreferenced (harmless) file
+    assert referenced <= files and len(files - referenced) <= 1
