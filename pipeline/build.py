@@ -96,7 +96,7 @@ def run_build(raw_dir: Path | str, out_dir: Path | str) -> BuildOutput:
     with _no_cycle_collection():
         output = build_tables((capture, store.read(capture)) for capture in store.captures())
     built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    source = f"raw manifest sha256 {store.manifest_sha256()}"
-    run_log = {"built_at": built_at, "raw_manifest_sha256": store.manifest_sha256(), **output.summary()}
-    publish(out_dir, output.tables, run_log, {"source": source, "built_at": built_at})
+    manifest_sha256 = store.manifest_sha256()
+    run_log = {"built_at": built_at, "raw_manifest_sha256": manifest_sha256, **output.summary()}
+    publish(out_dir, output.tables, run_log, {"source": f"raw manifest sha256 {manifest_sha256}", "built_at": built_at})
     return output

@@ -52,8 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = commands.add_parser("build", help="raw/ snapshot → validated Parquet datasets in processed/")
-    build.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help="raw/ folder to read (default: the repo's raw/)")
-    build.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="folder to publish to (default: the repo's processed/)")
+    _add_raw_option(build, "raw/ folder to read")
+    _add_out_option(build)
     build.set_defaults(handler=cmd_build)
 
     parse = commands.add_parser("parse", help="parse one capture and print its records as JSON Lines")
@@ -74,24 +74,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = commands.add_parser("refresh", help="fetch, then build: the scheduled job")
     _add_fetch_options(refresh)
-    refresh.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help="folder to publish to (default: the repo's processed/)")
+    _add_out_option(refresh)
     refresh.set_defaults(handler=cmd_refresh)
 
     imports = commands.add_parser("import", help="add the captures of a corpus JSON Lines file to raw/")
     imports.add_argument("jsonl", type=Path, metavar="JSONL", help='lines of {"url", "kind", "complete", "text"}')
-    imports.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help="raw/ folder to write (default: the repo's raw/)")
+    _add_raw_option(imports, "raw/ folder to write")
     imports.set_defaults(handler=cmd_import)
     return parser
+
+
+def _add_raw_option(parser: argparse.ArgumentParser, purpose: str) -> None:
+    parser.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help=f"{purpose} (default: the repo's raw/)")
+
+
+def _add_out_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+                        help="folder to publish to (default: the repo's processed/)")
 
 
 def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start-url", action="append", metavar="URL", dest="start_urls",
                         help="a listing (or project) URL to start from; repeatable (default: the site's listings)")
-    parser.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help="raw/ folder to write (default: the repo's raw/)")
+    _add_raw_option(parser, "raw/ folder to write")
     parser.add_argument("--delay", type=float, default=FetchSettings.delay, metavar="SECONDS",
                         help="pause between requests to one host (default: 1.0; a larger robots.txt Crawl-delay wins)")
     parser.add_argument("--max-pages", type=int, metavar="N", help="stop after N pages")
-    parser.add_argument("--user-agent", default=USER_AGENT, help="User-Agent header naming the crawler and a contact URL")
+    parser.add_argument("--user-agent", default=USER_AGENT, metavar="UA", help="User-Agent header naming the crawler and a contact URL")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
 
