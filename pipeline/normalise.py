@@ -211,11 +211,18 @@ def reject_row(step: str, reason: str, *, page_url: str | None, language: object
             "reason": reason, "raw_text": raw_text, "source_sha256": source_sha256}
 
 
+def warning_row(code: str, message: str, *, project_id: object, language: object, page_url: str | None,
+                line: int | None) -> dict[str, object]:
+    """A row of processed/warnings/, whichever stage noticed it."""
+    return {"code": code, "message": message, "project_id": project_id, "language": language,
+            "page_url": page_url, "line": line}
+
+
 def _warning(code: str, message: str, record: Record, project_id: object = None) -> dict[str, object]:
-    return {"code": code, "message": message, "project_id": project_id, "language": record.language,
-            "page_url": record.page_url, "line": record.line_no}
+    return warning_row(code, message, project_id=project_id, language=record.language,
+                       page_url=record.page_url, line=record.line_no)
 
 
 def note_warning(note: Note) -> dict[str, object]:
-    return {"code": note.code, "message": note.message, "project_id": None, "language": note.language,
-            "page_url": note.page_url, "line": note.line_no}
+    return warning_row(note.code, note.message, project_id=None, language=note.language,
+                       page_url=note.page_url, line=note.line_no)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from .normalise import Candidate, reject_row
+from .normalise import Candidate, reject_row, warning_row
 from .schema import DATASETS, PROJECTS, SCHEMA_VERSION, Dataset
 from .vocabulary import KNOWN_TYPES, fold, status_for_stage
 
@@ -108,8 +108,8 @@ def _reject(candidate: Candidate, reason: str) -> Row:
 
 def _warning(candidate: Candidate, code: str, message: str) -> Row:
     row = candidate.row
-    return {"code": code, "message": message, "project_id": row["project_id"], "language": row["language"],
-            "page_url": candidate.page_url, "line": candidate.line}
+    return warning_row(code, message, project_id=row["project_id"], language=row["language"],
+                       page_url=candidate.page_url, line=candidate.line)
 
 
 def validate_directory(directory: Path | str) -> list[str]:
