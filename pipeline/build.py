@@ -11,23 +11,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .normalise import normalise, reject_row
+from .normalise import normalise
 from .pages import Page, PageError, load_page
-from .parse import Note, Record, parse_page
+from .parse import Record, parse_page
 from .publish import publish
 from .rawstore import Capture, RawStore
+from .schema import REJECTS, Row
 from .validate import check
 
 
 @dataclass
 class BuildOutput:
     pages: int = 0
-    projects: list[dict[str, object]] = field(default_factory=list)
-    rejects: list[dict[str, object]] = field(default_factory=list)
-    warnings: list[dict[str, object]] = field(default_factory=list)
+    projects: list[Row] = field(default_factory=list)
+    rejects: list[Row] = field(default_factory=list)
+    warnings: list[Row] = field(default_factory=list)
 
     @property
-    def tables(self) -> dict[str, list[dict[str, object]]]:
+    def tables(self) -> dict[str, list[Row]]:
         return {"projects": self.projects, "rejects": self.rejects, "warnings": self.warnings}
 
     def summary(self) -> dict[str, int]:
@@ -35,22 +36,22 @@ class BuildOutput:
                 "warnings": len(self.warnings)}
 
 
-def process_pages(pages: list[Page], load_rejects: list[dict[str, object]] | None = None) -> BuildOutput:
+def process_pages(pages: list[Page], load_rejects: list[Row] | None = None) -> BuildOutput:
     """Parse, normalise and validate pages; nothing is lost, only sorted into tables."""
     records: list[Record] = []
-    notes: list[Note] = []
+    page_warnings: list[Row] = []
     for page in pages:
         parsed = parse_page(page)
         records += parsed.records
-        notes += parsed.notes
-    normalised = normalise(records, notes)
+        page_warnings += parsed.warnings
+    normalised = normalise(records)
     checked = check(normalised.candidates)
     load_rejects = load_rejects or []
     return BuildOutput(
         pages=len(pages) + len(load_rejects),
         projects=checked.rows,
         rejects=load_rejects + normalised.rejects + checked.rejects,
-        warnings=normalised.warnings + checked.warnings,
+        warnings=page_warnings + normalised.warnings + checked.warnings,
     )
 
 
@@ -66,9 +67,9 @@ def build_tables(captures: Iterable[tuple[Capture, bytes]]) -> BuildOutput:
     return process_pages(pages, load_rejects)
 
 
-def _load_reject(capture: Capture, body: bytes, reason: str) -> dict[str, object]:
-    return reject_row("load", reason, page_url=capture.url, language=None, title=None, line=None,
-                      raw_text=body[:2000].decode("utf-8", "replace"), source_sha256=capture.sha256)
+def _load_reject(capture: Capture, body: bytes, reason: str) -> Row:
+    return REJECTS.row(step="load", reason=reason, page_url=capture.url, language=None, title=None, line=None,
+                       raw_text=body[:2000].decode("utf-8", "replace"), source_sha256=capture.sha256)
 
 
 def read_captures(store: RawStore) -> list[tuple[Capture, bytes]]:

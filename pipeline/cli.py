@@ -17,10 +17,11 @@ from pathlib import Path
 
 from .build import BuildOutput, process_pages, run_build
 from .fetch import Crawler, FetchReport
-from .pages import OTHER, PAGE_KINDS, PageError, load_page
+from .pages import PageError, load_page
 from .publish import json_lines
 from .rawstore import RawStore, RawStoreError, import_jsonl
-from .settings import START_URLS, USER_AGENT, FetchSettings
+from .settings import USER_AGENT, FetchSettings
+from .site import DETAIL, LISTING, OTHER, START_URLS, page_kind
 from .validate import validate_directory
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse = commands.add_parser("parse", help="parse one capture and print its records as JSON Lines")
     parse.add_argument("file", type=Path, metavar="FILE", help="an HTML or text capture")
     parse.add_argument("--url", help="the page's URL: tells its kind, language and detail/listing URL")
-    parse.add_argument("--kind", choices=[k for k in PAGE_KINDS if k != OTHER],
+    parse.add_argument("--kind", choices=(LISTING, DETAIL), type=_kind_name,
                        help="the page kind, when neither the URL nor the content tells")
     parse.set_defaults(handler=cmd_parse)
 
@@ -82,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_raw_option(imports, "raw/ folder to write")
     imports.set_defaults(handler=cmd_import)
     return parser
+
+
+def _kind_name(name: str) -> str:
+    """`--kind project` still works: it is the old name of `detail`."""
+    try:
+        return page_kind(name)
+    except ValueError:
+        return name  # argparse then lists the valid choices
 
 
 def _add_raw_option(parser: argparse.ArgumentParser, purpose: str) -> None:

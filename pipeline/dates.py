@@ -118,9 +118,13 @@ _OPEN_TAILS = frozenset(
 _SEPARATORS = ("to", "till", "until", "through", "по", "до")
 
 
-def _vocabulary() -> dict[str, tuple[str, object]]:
+TokenValue = int | str | tuple[int, int, int] | None
+"""A token's meaning: a number, a word's own text, a (year, month, day), or nothing."""
+
+
+def _vocabulary() -> dict[str, tuple[str, TokenValue]]:
     """Every known word, casefolded, with and without a trailing dot (`dec.`, `г.`)."""
-    words: dict[str, tuple[str, object]] = {}
+    words: dict[str, tuple[str, TokenValue]] = {}
     for number, names in enumerate(_MONTH_NAMES, start=1):
         words.update(dict.fromkeys(names.split(), ("M", number)))
     for number, names in enumerate(_ORDINAL_NAMES, start=1):
@@ -156,7 +160,7 @@ _TOKEN = re.compile(
     re.IGNORECASE,
 )
 
-Token = tuple[str, object, str]
+Token = tuple[str, TokenValue, str]
 """(kind, value, text as written)."""
 
 
@@ -164,7 +168,7 @@ def _tokenise(text: str) -> list[Token]:
     """Cut `text` into classified tokens; unknown words and stray characters fail here."""
     tokens: list[Token] = []
     for match in _TOKEN.finditer(text):
-        group = match.lastgroup
+        group = match.lastgroup or "bad"  # every alternative is a named group
         raw = match.group(group)
         if group == "word":
             entry = _WORDS.get(raw.casefold())
@@ -266,12 +270,12 @@ def _read_side(tokens: list[Token], shapes: dict[str, tuple[str | None, ...]], t
         raise DateRangeError(f"not a date expression: {text!r}")
     side: Side = {}
     for field, (_, value, raw) in zip(fields, kept):
-        if field == "date":
-            side["year"], side["month"], side["day"] = value  # type: ignore[misc]
+        if field == "date" and isinstance(value, tuple):
+            side["year"], side["month"], side["day"] = value
         elif field == "yy" and len(raw) != 2:
             raise DateRangeError(f"not a date expression: {text!r}")
-        elif field:
-            side[field] = value  # type: ignore[assignment]
+        elif field and isinstance(value, int):
+            side[field] = value
     return side
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,9 +24,10 @@ import requests
 import urllib3
 from protego import Protego
 
-from .pages import LISTING, PROJECT, detect_charset, kind_of
+from .pages import detect_charset
 from .rawstore import Capture, RawStore, sha256_hex
 from .settings import FetchSettings
+from .site import DETAIL, LISTING, is_next_page_link, kind_of_url
 
 log = logging.getLogger("pipeline.fetch")
 
@@ -174,8 +175,6 @@ class Fetcher:
         self.settings = settings
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = settings.user_agent
-        self.session.trust_env = False  # read once per host by `_environment`, not on every request
-        self._environments: dict[str, dict[str, object]] = {}
         self.sleep = sleep
         self.throttle = Throttle(sleep)
         self.robots = RobotsRules(self._get_robots, settings.user_agent)
@@ -228,21 +227,11 @@ class Fetcher:
             self.sleep(wait)
         raise AssertionError("unreachable")
 
-    def _environment(self, url: str) -> dict[str, object]:
-        """Proxies and CA bundle from the environment (HTTP_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE…),
-        as requests reads them, once per host: requests would re-read them on every request."""
-        origin = _origin(url)
-        if origin not in self._environments:
-            found = requests.Session().merge_environment_settings(url, {}, True, None, None)
-            self._environments[origin] = {key: found[key] for key in ("proxies", "verify", "cert")}
-        return self._environments[origin]
-
     def _once(self, url: str, headers: dict[str, str]) -> Response:
         settings = self.settings
         log.debug("GET %s", url)
         with self.session.get(url, headers=headers, stream=True, allow_redirects=False,
-                              timeout=(settings.connect_timeout, settings.read_timeout),
-                              **self._environment(url)) as raw:  # type: ignore[arg-type]
+                              timeout=(settings.connect_timeout, settings.read_timeout)) as raw:
             response = Response(url, raw.url, raw.status_code, {k.lower(): v for k, v in raw.headers.items()})
             if raw.status_code == 200:
                 response.body = _read_capped(raw, settings.max_bytes)
@@ -271,9 +260,6 @@ def _transport_reason(exc: requests.RequestException) -> str:
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return "connection dropped mid-body"
     return f"connection error ({type(exc).__name__})"
-
-
-_PAGINATION_TEXT = re.compile(r"^(?:\d+|next|следующая|далее|[»›>→]+)$", re.IGNORECASE)
 
 
 @dataclass
@@ -310,7 +296,7 @@ class _AnchorCollector(HTMLParser):
 
 
 def discover_links(body: bytes, content_type: str, charset: str | None, page_url: str) -> list[tuple[str, str]]:
-    """(url, kind) for every project page and listing page (pagination) a listing links to, in page order."""
+    """(url, kind) for every detail page and listing page (pagination) a listing links to, in page order."""
     if content_type != "text/html":
         return []
     collector = _AnchorCollector()
@@ -322,11 +308,11 @@ def discover_links(body: bytes, content_type: str, charset: str | None, page_url
         url = urldefrag(urljoin(page_url, anchor.href))[0]
         if urlsplit(url).scheme not in ("http", "https") or url == page_url:
             continue
-        kind = kind_of(url, [])
-        is_next = "next" in anchor.rel or _PAGINATION_TEXT.match(anchor.text.strip())
-        if kind != PROJECT and not (urlsplit(url).path == listing_path and is_next):
+        kind = kind_of_url(url)
+        is_next = is_next_page_link(anchor.text, anchor.rel)
+        if kind != DETAIL and not (urlsplit(url).path == listing_path and is_next):
             continue
-        found.setdefault(url, kind if kind == PROJECT else LISTING)
+        found.setdefault(url, kind if kind == DETAIL else LISTING)
     return list(found.items())
 
 
@@ -342,14 +328,14 @@ class Crawler:
 
     def crawl(self) -> FetchReport:
         started = time.monotonic()
-        queue = [(url, PROJECT if kind_of(url, []) == PROJECT else LISTING) for url in self.settings.start_urls]
+        queue = deque((url, kind_of_url(url) or LISTING) for url in self.settings.start_urls)
         seen = {url for url, _ in queue}
         self.store.save_every = self.settings.save_every
         self.store.save_interval = self.settings.save_interval
         self.store.remove_temporaries()
         try:
             while queue and not self._page_limit_reached():
-                url, kind = queue.pop(0)
+                url, kind = queue.popleft()
                 for link, link_kind in self._visit(url, kind):
                     if link in seen:
                         continue

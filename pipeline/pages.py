@@ -9,15 +9,13 @@ import codecs
 import hashlib
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import charset_normalizer
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup
+from bs4.element import Comment, NavigableString, Tag
 
-from .vocabulary import FIELD_LABELS, fold, status_for_stage
-
-LISTING, PROJECT, OTHER = "listing", "project", "other"
-PAGE_KINDS = (LISTING, PROJECT, OTHER)
+from .site import DETAIL, LISTING, OTHER, kind_of_url, known_field, language_of_url, page_kind, status_for_stage
 
 
 class PageError(ValueError):
@@ -51,11 +49,8 @@ class Page:
 _SPACE = re.compile(r"[\s\u00a0\u2007\u2009\u200a\u202f\u200b\ufeff]+")
 _BULLET = re.compile(r"^(?:[-•▪◦·*]|\d{1,2}[.)])\s+")
 _UNINDENTED_BULLET = re.compile(r"^[-•▪◦·*]\s+")
-_PROJECT_PATH = re.compile(r"/projects/\d{4}/[^/]+/?$")
-_LISTING_PATH = re.compile(r"/(?:area_of_activity|thematic_areas)/")
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
-_LABEL_LINE = re.compile(r"^([^\W\d_][^\W\d_ ]{0,30}?)\s*:")
 
 
 def squeeze(text: str) -> str:
@@ -190,36 +185,25 @@ def decode(body: bytes, content_type: str, charset: str | None = None) -> str:
 
 
 def language_of(url: str | None, lines: list[Line]) -> str:
-    """`en` for /en/ URLs, `ru` for the site's other URLs; otherwise guessed from the letters."""
-    if url:
-        path = urlsplit(url).path
-        if path.startswith("/en/"):
-            return "en"
-        if "csr-nw.ru" in urlsplit(url).netloc:
-            return "ru"
+    """The language the URL says (`/en/` or the site's other paths), else the one its letters show."""
+    from_url = language_of_url(url) if url else None
+    if from_url:
+        return from_url
     sample = " ".join(line.text for line in lines[:200])
     return "ru" if len(_CYRILLIC.findall(sample)) > len(_LATIN.findall(sample)) else "en"
 
 
 def kind_of(url: str | None, lines: list[Line]) -> str:
-    """Listing, project or other: from the URL when it tells, else from what the lines hold."""
-    if url:
-        path = urlsplit(url).path
-        if _PROJECT_PATH.search(path):
-            return PROJECT
-        if _LISTING_PATH.search(path):
-            return LISTING
+    """Listing, detail or other: from the URL when it tells, else from what the lines hold."""
+    from_url = kind_of_url(url) if url else None
+    if from_url:
+        return from_url
     texts = [line.text for line in lines if line.text]
-    if len({_field_label(text) for text in texts} - {None}) >= 2:
+    if len({field[0] for field in map(known_field, texts) if field}) >= 2:
         return LISTING
     if any(status_for_stage(text) for text in texts[1:8]):
-        return PROJECT
+        return DETAIL
     return OTHER
-
-
-def _field_label(text: str) -> str | None:
-    match = _LABEL_LINE.match(text)
-    return FIELD_LABELS.get(fold(match.group(1))) if match else None
 
 
 def load_page(
@@ -238,11 +222,13 @@ def load_page(
     lines = html_lines(text, url) if is_html else text_lines(text)
     if not any(line.text for line in lines):
         raise PageError("the page is empty")
-    if kind is not None and kind not in PAGE_KINDS:
-        raise PageError(f"unknown page kind {kind!r}; expected one of {', '.join(PAGE_KINDS)}")
+    try:
+        known_kind = page_kind(kind) if kind is not None else kind_of(url, lines)
+    except ValueError as exc:
+        raise PageError(str(exc)) from exc
     return Page(
         url=url,
-        kind=kind or kind_of(url, lines),
+        kind=known_kind,
         language=language_of(url, lines),
         lines=tuple(lines),
         source_sha256=source_sha256 or hashlib.sha256(body).hexdigest(),

@@ -1,11 +1,12 @@
-"""The line grammar: pages → records (what each page says about each project) and notes.
+"""The line grammar: pages → records (what each page says about each project) and warnings.
 
 A listing page is a run of projects, each a title followed by label/value
 pairs, grouped under `Ongoing` and year headings. A project detail page is a
 title, an unlabelled block of values (Direction, Subdirection, Stage, Type,
 Date, any of them missing) and a description. Nothing here guesses: what
-the grammar cannot place is kept in a note, and missing values stay missing
-for normalisation and validation to judge.
+the grammar cannot place becomes a warning, and missing values stay missing
+for normalisation and validation to judge. What the site's words mean comes
+from `pipeline.site`.
 """
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ import re
 from dataclasses import dataclass, field
 
 from .dates import DateRangeError, parse_date_range
-from .pages import LISTING, PROJECT, Line, Page
-from .vocabulary import FIELD_LABELS, KNOWN_SUBDIRECTIONS, KNOWN_TYPES, ONGOING_HEADINGS, fold, status_for_stage
-
-METADATA_FIELDS = ("direction", "subdirection", "stage", "project_type", "date_text")
-"""The order of the unlabelled values on a detail page (and of labels on a listing)."""
+from .pages import Line, Page
+from .schema import WARNINGS, Row
+from .site import (
+    DETAIL, KNOWN_SUBDIRECTIONS, KNOWN_TYPES, LISTING, METADATA_FIELDS, fold, heading_of, known_field, label_of,
+    status_for_stage,
+)
 
 
 @dataclass
@@ -43,60 +45,31 @@ class Record:
         return "\n".join(self.raw_lines)
 
 
-@dataclass(frozen=True)
-class Note:
-    """Something a page showed that did not become (part of) a record, and why."""
-
-    page_url: str | None
-    line_no: int | None
-    code: str
-    message: str
-    language: str | None = None
-
-
 @dataclass
 class ParseResult:
     records: list[Record]
-    notes: list[Note]
+    warnings: list[Row]
+    """Rows of processed/warnings/: what the page showed that did not become part of a record."""
 
 
-_LABEL = re.compile(r"^([^\W\d_][^\W\d_ ]{0,24}(?: [^\W\d_]+){0,2}?)\s*:\s*(.*)$")
-_YEAR_HEADING = re.compile(r"^(\d{4})(?:\s*(?:г\.?|год))?$")
 _YEAR = re.compile(r"\b(1[89]|2[01])\d\d\b")
 
 
+def page_warning(page: Page, line: int | None, code: str, message: str) -> Row:
+    """A warning about a page (not yet about a project row)."""
+    return WARNINGS.row(code=code, message=message, project_id=None, language=page.language,
+                        page_url=page.url, line=line)
+
+
 def parse_page(page: Page) -> ParseResult:
-    """Records and notes for one page; a page that is neither listing nor project gives a note."""
+    """Records and warnings for one page; a page that is neither listing nor detail gives a warning."""
     if page.kind == LISTING:
         return _parse_listing(page)
-    if page.kind == PROJECT:
+    if page.kind == DETAIL:
         return _parse_detail(page)
-    note = Note(page.url, None, "not-a-project-page",
-                f"not a listing or project page (kind {page.kind!r}): no projects read from it", page.language)
-    return ParseResult([], [note])
-
-
-def heading_of(text: str) -> str | None:
-    """`Ongoing` or the year for a section heading line; None for any other line."""
-    if fold(text) in ONGOING_HEADINGS:
-        return "Ongoing"
-    match = _YEAR_HEADING.match(text)
-    return match.group(1) if match else None
-
-
-def label_of(text: str) -> tuple[str, str] | None:
-    """(label, inline value) for a `Label:` or `Label: value` line, else None."""
-    match = _LABEL.match(text)
-    return (match.group(1), match.group(2)) if match else None
-
-
-def known_field(text: str) -> tuple[str, str] | None:
-    """(record field, inline value) for a known listing label line, else None."""
-    label = label_of(text)
-    if label is None:
-        return None
-    name = FIELD_LABELS.get(fold(label[0]))
-    return (name, label[1]) if name else None
+    warning = page_warning(page, None, "not-a-project-page",
+                           f"not a listing or detail page (kind {page.kind!r}): no projects read from it")
+    return ParseResult([], [warning])
 
 
 class _ListingReader:
@@ -108,7 +81,7 @@ class _ListingReader:
         self.known = [known_field(line.text) for _, line in self.lines] + [None]
         """Each line's known label (None past the end), computed once: the hot path of a build."""
         self.records: list[Record] = []
-        self.notes: list[Note] = []
+        self.warnings: list[Row] = []
         self.section: str | None = None
         self.current: Record | None = None
 
@@ -117,8 +90,8 @@ class _ListingReader:
         while index < len(self.lines):
             index = self._step(index)
         if not self.records:
-            self._note(None, "no-projects", "listing page has no projects")
-        return ParseResult(self.records, self.notes)
+            self._warn(None, "no-projects", "listing page has no projects")
+        return ParseResult(self.records, self.warnings)
 
     def _step(self, index: int) -> int:
         number, line = self.lines[index]
@@ -132,14 +105,14 @@ class _ListingReader:
             return index + 1
         label = label_of(text)
         next_field = self._next_field(index)
-        if label is not None and self._is_unknown_label(line, next_field):
-            return self._unknown_label(index, *label)
+        if label is not None and self.current is not None and self._is_unknown_label(line, self.current, next_field):
+            return self._unknown_label(index, self.current, *label)
         if next_field is not None:
             self._open(number, line)
             return index + 1
         if self.records:
             after = f" after project {self.current.title!r}" if self.current else ""
-            self._note(number, "ignored-line", f"line{after} ignored: {text!r}")
+            self._warn(number, "ignored-line", f"line{after} ignored: {text!r}")
         return index + 1
 
     def _next_field(self, index: int) -> str | None:
@@ -147,12 +120,11 @@ class _ListingReader:
         following = self.known[index + 1]
         return following[0] if following else None
 
-    def _is_unknown_label(self, line: Line, next_field: str | None) -> bool:
+    @staticmethod
+    def _is_unknown_label(line: Line, record: Record, next_field: str | None) -> bool:
         """Inside a project, a `Label: …` line is one of its labels rather than the next title
         unless a known label follows that the project already has (a title starts a new set)."""
-        if self.current is None:
-            return False
-        return line.item or next_field is None or next_field not in self.current.fields
+        return line.item or next_field is None or next_field not in record.fields
 
     def _open(self, number: int, line: Line) -> None:
         page = self.page
@@ -163,14 +135,14 @@ class _ListingReader:
         )
         self.records.append(self.current)
 
-    def _value(self, index: int, inline: str) -> tuple[str | None, int]:
+    def _value(self, index: int, record: Record, inline: str) -> tuple[str | None, int]:
         """The label's value (inline, or the next line when that can be one) and the next index."""
         if inline:
             return inline, index + 1
         if index + 1 == len(self.lines) or not self._can_be_value(index + 1, self.lines[index][1]):
             return None, index + 1
         following = self.lines[index + 1][1]
-        self.current.raw_lines.append(following.text)  # type: ignore[union-attr]
+        record.raw_lines.append(following.text)
         return following.text, index + 2
 
     def _can_be_value(self, index: int, label: Line) -> bool:
@@ -183,32 +155,32 @@ class _ListingReader:
 
     def _field(self, index: int, name: str, inline: str) -> int:
         number, line = self.lines[index]
-        if self.current is None:
-            self._note(number, "label-outside-project", f"label {line.text!r} outside any project ignored")
+        record = self.current
+        if record is None:
+            self._warn(number, "label-outside-project", f"label {line.text!r} outside any project ignored")
             return index + 1
-        self.current.raw_lines.append(line.text)
-        value, next_index = self._value(index, inline)
+        record.raw_lines.append(line.text)
+        value, next_index = self._value(index, record, inline)
         if value is None:
-            self._note(number, "missing-value", f"{line.text!r} of {self.current.title!r} has no value")
-        elif name in self.current.fields:
-            self._note(number, "repeated-label",
-                       f"{line.text!r} repeated in {self.current.title!r}: kept {self.current.fields[name]!r}, "
-                       f"ignored {value!r}")
+            self._warn(number, "missing-value", f"{line.text!r} of {record.title!r} has no value")
+        elif name in record.fields:
+            self._warn(number, "repeated-label",
+                       f"{line.text!r} repeated in {record.title!r}: kept {record.fields[name]!r}, ignored {value!r}")
         else:
-            self.current.fields[name] = value
+            record.fields[name] = value
         return next_index
 
-    def _unknown_label(self, index: int, label: str, inline: str) -> int:
+    def _unknown_label(self, index: int, record: Record, label: str, inline: str) -> int:
         number, line = self.lines[index]
-        self.current.raw_lines.append(line.text)  # type: ignore[union-attr]
-        value, next_index = self._value(index, inline)
-        self.current.unknown_labels[label] = value or ""  # type: ignore[union-attr]
-        self._note(number, "unknown-label",
-                   f"unknown label {label!r} in {self.current.title!r} (value {value!r}) kept out of the record")  # type: ignore[union-attr]
+        record.raw_lines.append(line.text)
+        value, next_index = self._value(index, record, inline)
+        record.unknown_labels[label] = value or ""
+        self._warn(number, "unknown-label",
+                   f"unknown label {label!r} in {record.title!r} (value {value!r}) kept out of the record")
         return next_index
 
-    def _note(self, number: int | None, code: str, message: str) -> None:
-        self.notes.append(Note(self.page.url, number, code, message, self.page.language))
+    def _warn(self, number: int | None, code: str, message: str) -> None:
+        self.warnings.append(page_warning(self.page, number, code, message))
 
 
 def _parse_listing(page: Page) -> ParseResult:
@@ -219,14 +191,14 @@ def _parse_detail(page: Page) -> ParseResult:
     numbered = list(enumerate(page.lines, 1))
     content = [(number, line) for number, line in numbered if line.text]
     if not content:
-        return ParseResult([], [Note(page.url, None, "empty-page", "project page has no text", page.language)])
+        return ParseResult([], [page_warning(page, None, "empty-page", "detail page has no text")])
     title_number, title_line = content[0]
     start = title_number
     block = _metadata_block(page.lines, start)
     fields, used = assign_metadata([line.text for line in block], page.language)
     rest = page.lines[start + _block_span(page.lines, start, used):]
     record = Record(
-        page_url=page.url, page_kind=PROJECT, language=page.language, source_sha256=page.source_sha256,
+        page_url=page.url, page_kind=DETAIL, language=page.language, source_sha256=page.source_sha256,
         line_no=title_number, title=title_line.text, fields=fields,
         description=render_description(rest), link=page.url,
         raw_lines=[title_line.text] + [line.text for line in block[:used]], complete=page.complete,
@@ -239,7 +211,7 @@ def _metadata_block(lines: tuple[Line, ...], start: int) -> list[Line]:
     index = start
     while index < len(lines) and not lines[index].text:
         index += 1
-    block = []
+    block: list[Line] = []
     while index < len(lines) and len(block) < len(METADATA_FIELDS) and _is_metadata(lines[index].text):
         block.append(lines[index])
         index += 1
@@ -304,9 +276,10 @@ def assign_metadata(values: list[str], language: str | None = None) -> tuple[dic
         if labelled:
             target, value = labelled
         else:
-            target = _unlabelled_target(value_kind(value, language), position)
-            if target is None or METADATA_FIELDS.index(target) < position:
+            unlabelled = _unlabelled_target(value_kind(value, language), position)
+            if unlabelled is None or METADATA_FIELDS.index(unlabelled) < position:
                 return fields, used
+            target = unlabelled
         fields[target] = value
         position = max(position, METADATA_FIELDS.index(target) + 1)
     return fields, len(values)

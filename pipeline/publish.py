@@ -8,20 +8,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .schema import DATASETS, PROJECTS, SCHEMA_VERSION, Dataset
+from .schema import DATASETS, PROJECTS, SCHEMA_VERSION, Dataset, Row
 
 RUN_LOG = "run.json"
 PART_NAME = "part-0.parquet"
 
 
-def json_lines(rows: list[dict[str, object]], dataset: Dataset = PROJECTS) -> Iterator[str]:
+def json_lines(rows: list[Row], dataset: Dataset = PROJECTS) -> Iterator[str]:
     """Rows as JSON Lines in the schema's column order, dates as ISO strings."""
     for row in rows:
         yield json.dumps({name: _json_value(row.get(name)) for name in dataset.column_names}, ensure_ascii=False)
@@ -31,21 +31,21 @@ def _json_value(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def to_table(dataset: Dataset, rows: list[dict[str, object]], metadata: dict[str, str]) -> pa.Table:
+def to_table(dataset: Dataset, rows: list[Row], metadata: dict[str, str]) -> pa.Table:
     """Rows → an Arrow table with the dataset's schema and key-value metadata."""
     schema = dataset.arrow_schema({"schema_version": SCHEMA_VERSION, **metadata})
     return pa.Table.from_pylist([{name: row.get(name) for name in dataset.column_names} for row in rows],
                                 schema=schema)
 
 
-def write_dataset(directory: Path, dataset: Dataset, rows: list[dict[str, object]], metadata: dict[str, str]) -> None:
+def write_dataset(directory: Path, dataset: Dataset, rows: list[Row], metadata: dict[str, str]) -> None:
     target = directory / dataset.name
     target.mkdir(parents=True, exist_ok=True)
     pq.write_table(to_table(dataset, rows, metadata), target / PART_NAME, compression="zstd",
                    use_dictionary=dataset.dictionary_columns())
 
 
-def publish(out_dir: Path | str, tables: dict[str, list[dict[str, object]]], run_log: dict[str, object],
+def publish(out_dir: Path | str, tables: dict[str, list[Row]], run_log: Mapping[str, object],
             metadata: dict[str, str]) -> None:
     """Write every dataset and the run log into a staging folder, then swap it in for `out_dir`."""
     out_dir = Path(out_dir)
@@ -88,5 +88,5 @@ def compare_outputs(expected_dir: Path | str, actual_dir: Path | str) -> list[st
     return differences
 
 
-def _rows(path: Path) -> list[dict[str, object]] | None:
+def _rows(path: Path) -> list[Row] | None:
     return pq.read_table(path).to_pylist() if path.is_dir() else None

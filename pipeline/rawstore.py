@@ -20,6 +20,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, Unpack
+
+from .site import page_kind
 
 MANIFEST_NAME = "manifest.json"
 CAPTURES_DIR = "captures"
@@ -51,6 +54,21 @@ class Capture:
     last_modified: str | None = None
     checked_at: str | None = None
     source: str | None = None
+
+
+class CaptureMeta(TypedDict, total=False):
+    """What `RawStore.put` and `touch` accept besides the URL and the bytes: a Capture's optional fields."""
+
+    kind: str | None
+    complete: bool
+    fetched_at: str | None
+    final_url: str | None
+    status: int | None
+    charset: str | None
+    etag: str | None
+    last_modified: str | None
+    checked_at: str | None
+    source: str | None
 
 
 def sha256_hex(data: bytes) -> str:
@@ -112,7 +130,7 @@ class RawStore:
             raise RawStoreError(f"{path}: content does not match its sha256 in {self.manifest_path}")
         return data
 
-    def put(self, body: bytes, *, url: str, content_type: str, **meta: object) -> Capture:
+    def put(self, body: bytes, *, url: str, content_type: str, **meta: Unpack[CaptureMeta]) -> Capture:
         """Store `body` for `url` (once per distinct content) and record it in the manifest."""
         digest = sha256_hex(body)
         relative = f"{CAPTURES_DIR}/{digest}{_EXTENSIONS.get(content_type, '.bin')}"
@@ -122,13 +140,13 @@ class RawStore:
             # and the manifest is written (and synced) after it.
             atomic_write(target, body, sync=False)
         capture = Capture(url=url, content_type=content_type, sha256=digest, path=relative,
-                          size=len(body), **meta)  # type: ignore[arg-type]
+                          size=len(body), **meta)
         self._changed(capture)
         return capture
 
-    def touch(self, url: str, **changes: object) -> Capture:
+    def touch(self, url: str, **changes: Unpack[CaptureMeta]) -> Capture:
         """Update a capture's metadata (e.g. `checked_at` after a 304) without new bytes."""
-        capture = dataclasses.replace(self._index()[url], **changes)  # type: ignore[arg-type]
+        capture = dataclasses.replace(self._index()[url], **changes)
         self._changed(capture)
         return capture
 
@@ -164,7 +182,7 @@ class RawStore:
         try:
             document = json.loads(self.manifest_path.read_text(encoding="utf-8"))
             entries = document["captures"]
-            captures = [Capture(**entry) for entry in entries]
+            captures = [_with_current_kind(Capture(**entry)) for entry in entries]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise RawStoreError(f"{self.manifest_path}: not a valid manifest: {exc}") from exc
         return {capture.url: capture for capture in captures}
@@ -178,6 +196,13 @@ class RawStore:
         atomic_write(self.manifest_path, text.encode("utf-8"))
         self._unsaved = 0
         self._saved_at = time.monotonic()
+
+
+def _with_current_kind(capture: Capture) -> Capture:
+    """Manifests written before the `detail` kind was named say `project`: read them as before."""
+    if capture.kind is None or capture.kind == page_kind(capture.kind):
+        return capture
+    return dataclasses.replace(capture, kind=page_kind(capture.kind))
 
 
 def _entry(capture: Capture) -> dict[str, object]:
@@ -197,12 +222,16 @@ def import_jsonl(store: RawStore, path: Path | str) -> list[Capture]:
                 continue
             try:
                 entry = json.loads(line)
-                url, text = entry["url"], entry["text"]
+                url, text, kind = entry["url"], entry["text"], _entry_kind(entry.get("kind"))
             except (ValueError, KeyError, TypeError) as exc:
                 raise RawStoreError(f"{path}:{number}: not a capture line: {exc}") from exc
             imported.append(store.put(
-                text.encode("utf-8"), url=url, content_type="text/plain", kind=entry.get("kind"),
+                text.encode("utf-8"), url=url, content_type="text/plain", kind=kind,
                 complete=bool(entry.get("complete", True)), fetched_at=entry.get("fetched_at"),
                 charset="utf-8", source=f"{path.name}:{number}",
             ))
     return imported
+
+
+def _entry_kind(kind: str | None) -> str | None:
+    return page_kind(kind) if kind is not None else None

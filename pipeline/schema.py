@@ -4,13 +4,20 @@ and its description. The Parquet schemas, the validation of values and the data 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
 from .dates import PRECISIONS
 
 SCHEMA_VERSION = "1"
+
+Row = dict[str, object]
+"""One row of a dataset: column name → value, in the schema's column order."""
+
+
+class SchemaError(KeyError):
+    """A row built with a column the dataset lacks, or without one it has: a bug, not bad data."""
 
 
 @dataclass(frozen=True)
@@ -34,10 +41,26 @@ class Dataset:
     name: str
     description: str
     columns: tuple[Column, ...]
+    _names: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_names", frozenset(self.column_names))
 
     @property
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    def row(self, **values: object) -> Row:
+        """A row with exactly this dataset's columns, in schema order.
+
+        Every column must be given (None for null), so that a renamed or forgotten
+        column fails here instead of silently publishing nulls.
+        """
+        if values.keys() != self._names:
+            unknown = sorted(values.keys() - self._names)
+            missing = sorted(self._names - values.keys())
+            raise SchemaError(f"{self.name} row: unknown columns {unknown}, missing columns {missing}")
+        return {column.name: values[column.name] for column in self.columns}
 
     def arrow_schema(self, metadata: dict[str, str] | None = None) -> pa.Schema:
         fields = [pa.field(c.name, c.type, nullable=not c.required) for c in self.columns]
@@ -47,8 +70,9 @@ class Dataset:
         return [column.name for column in self.columns if column.dictionary]
 
 
-def _string(name: str, description: str, **options: object) -> Column:
-    return Column(name, pa.string(), description, **options)  # type: ignore[arg-type]
+def _string(name: str, description: str, *, required: bool = False, allowed: tuple[str, ...] | None = None,
+            dictionary: bool = False) -> Column:
+    return Column(name, pa.string(), description, required=required, allowed=allowed, dictionary=dictionary)
 
 
 PROJECTS = Dataset(

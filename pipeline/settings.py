@@ -1,38 +1,48 @@
-"""Crawler defaults, in one place. The CLI overrides some per run; tests override any."""
+"""Crawler defaults, in one place, each with what it bounds. The CLI overrides some per run; tests any.
+
+What is specific to the site (hosts, start URLs, URL patterns) lives in `pipeline.site`.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .site import START_URLS
+
 PROJECT_NAME = "csr-nw-pipeline"
 CONTACT_URL = "https://pypi.org/project/csr-nw-pipeline/"
+"""A placeholder: operators should name their own contact in `--user-agent`."""
 USER_AGENT = f"{PROJECT_NAME}/0.1 (catalogue research crawler; +{CONTACT_URL})"
-
-START_URLS = (
-    "http://csr-nw.ru/en/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/",
-    "http://csr-nw.ru/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/",
-)
-"""The thematic-area listings the scheduled refresh starts from (English and Russian)."""
 
 
 @dataclass(frozen=True)
 class FetchSettings:
+    # Where the crawl starts: thematic-area listings (or detail pages).
     start_urls: tuple[str, ...] = START_URLS
+    # Sent with every request, so the site can tell who crawls and how to reach them.
     user_agent: str = USER_AGENT
+    # Seconds between two requests to one host; a larger robots.txt Crawl-delay wins.
     delay: float = 1.0
-    """Seconds between two requests to one host; a larger robots.txt Crawl-delay wins."""
+    # Seconds to wait for a connection to open.
     connect_timeout: float = 10.0
+    # Seconds to wait for each read from an open connection.
     read_timeout: float = 30.0
+    # Retries after the first attempt, on connection errors, timeouts, 429 and 5xx.
     max_retries: int = 3
-    """Retries after the first attempt, on connection errors, timeouts, 429 and 5xx."""
+    # Seconds of the first retry's backoff ceiling; it doubles with each retry (full jitter).
     backoff_base: float = 1.0
+    # Seconds: the backoff ceiling never grows past this.
     backoff_cap: float = 60.0
+    # Seconds: a longer Retry-After is not waited out; the page fails and keeps its earlier capture.
     retry_after_cap: float = 300.0
-    """A longer Retry-After is not waited out: the page fails and keeps its earlier capture."""
+    # Bytes: a larger response is refused without being read whole.
     max_bytes: int = 10 * 1024 * 1024
+    # Redirects followed for one page before it fails.
     max_redirects: int = 5
+    # Pages fetched (or failed) before the crawl stops; None for no limit.
     max_pages: int | None = None
+    # Manifest changes batched before a save; captures themselves are written at once.
     save_every: int = 500
+    # Seconds between manifest saves at the most, so a killed crawl loses only that much of the manifest.
     save_interval: float = 5.0
-    """Manifest saves are batched (every 500 pages or 5 s); captures themselves are written at once,
-    so a killed crawl loses at most those seconds of manifest entries, never a file."""
+    # HTTP statuses worth retrying: the server said "not now", not "no".
     retry_statuses: frozenset[int] = field(default_factory=lambda: frozenset({429, *range(500, 600)}))

@@ -6,15 +6,15 @@ processed/ folder (`python -m pipeline validate`), which CI runs on every change
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .normalise import Candidate, reject_row, warning_row
-from .schema import DATASETS, PROJECTS, SCHEMA_VERSION, Dataset
-from .vocabulary import KNOWN_TYPES, fold, status_for_stage
-
-Row = dict[str, object]
+from .normalise import Candidate, reject_reason
+from .schema import DATASETS, PROJECTS, REJECTS, SCHEMA_VERSION, WARNINGS, Dataset, Row
+from .site import KNOWN_TYPES, ONGOING_SECTION, fold, status_for_stage
 
 
 @dataclass
@@ -40,7 +40,7 @@ def rule_errors(row: Row) -> list[str]:
     """Cross-field rules every project row must keep."""
     errors = []
     start, end = row.get("start_date"), row.get("end_date")
-    if start is not None and end is not None and start > end:  # type: ignore[operator]
+    if isinstance(start, date) and isinstance(end, date) and start > end:
         errors.append(f"start_date {start} is after end_date {end}")
     if row.get("open_ended") and end is not None:
         errors.append(f"open_ended but end_date is {end}")
@@ -70,10 +70,10 @@ def row_warnings(row: Row) -> list[tuple[str, str]]:
         warnings.append(("stage-vs-date", f"stage {stage!r} but the date {date_text!r} ended on {end}"))
     if status == "completed" and row.get("open_ended"):
         warnings.append(("stage-vs-date", f"stage {stage!r} but the date {date_text!r} has no end"))
-    if section == "Ongoing" and status == "completed":
+    if section == ONGOING_SECTION and status == "completed":
         warnings.append(("section-vs-stage", f"listed under 'Ongoing' but the stage is {stage!r}"))
-    if isinstance(section, str) and section.isdigit() and end is not None and end.year != int(section):  # type: ignore[attr-defined]
-        warnings.append(("section-vs-date", f"listed under {section} but the date {date_text!r} ends in {end.year}"))  # type: ignore[attr-defined]
+    if isinstance(section, str) and section.isdigit() and isinstance(end, date) and end.year != int(section):
+        warnings.append(("section-vs-date", f"listed under {section} but the date {date_text!r} ends in {end.year}"))
     project_type = row.get("project_type")
     if project_type and fold(str(project_type)) not in KNOWN_TYPES:
         warnings.append(("unknown-type", f"type {project_type!r} is not one the site is known to use"))
@@ -101,15 +101,15 @@ def check(candidates: list[Candidate]) -> Checked:
 
 def _reject(candidate: Candidate, reason: str) -> Row:
     row = candidate.row
-    return reject_row("validate", reason, page_url=candidate.page_url, language=row.get("language"),
-                      title=row.get("title"), line=candidate.line, raw_text=candidate.raw_text,
-                      source_sha256=row.get("source_sha256"), complete=candidate.complete)
+    return REJECTS.row(step="validate", reason=reject_reason(reason, candidate.complete),
+                       page_url=candidate.page_url, language=row["language"], title=row["title"],
+                       line=candidate.line, raw_text=candidate.raw_text, source_sha256=row["source_sha256"])
 
 
 def _warning(candidate: Candidate, code: str, message: str) -> Row:
     row = candidate.row
-    return warning_row(code, message, project_id=row["project_id"], language=row["language"],
-                       page_url=candidate.page_url, line=candidate.line)
+    return WARNINGS.row(code=code, message=message, project_id=row["project_id"], language=row["language"],
+                        page_url=candidate.page_url, line=candidate.line)
 
 
 def validate_directory(directory: Path | str) -> list[str]:
@@ -147,18 +147,18 @@ def _dataset_problems(path: Path, dataset: Dataset) -> list[str]:
     return problems
 
 
-def _schema_problems(path: Path, schema: object, dataset: Dataset) -> list[str]:
+def _schema_problems(path: Path, schema: pa.Schema, dataset: Dataset) -> list[str]:
     expected = dataset.arrow_schema()
     problems = []
-    names = schema.names  # type: ignore[attr-defined]
+    names = schema.names
     if names != expected.names:
         problems.append(f"{path}: columns {names} differ from the schema's {expected.names}")
         return problems
     for field_ in expected:
-        actual = schema.field(field_.name).type  # type: ignore[attr-defined]
+        actual = schema.field(field_.name).type
         if actual != field_.type and not (hasattr(actual, "value_type") and actual.value_type == field_.type):
             problems.append(f"{path}: column {field_.name} is {actual}, expected {field_.type}")
-    version = (schema.metadata or {}).get(b"schema_version")  # type: ignore[attr-defined]
+    version = (schema.metadata or {}).get(b"schema_version")
     if version != SCHEMA_VERSION.encode():
         problems.append(f"{path}: schema_version {version!r} in the Parquet metadata, expected {SCHEMA_VERSION!r}")
     return problems

@@ -20,7 +20,7 @@ def test_build_is_deterministic():
 
 def test_a_capture_that_is_no_page_becomes_a_reject(tmp_path):
     store = RawStore(tmp_path)
-    store.put(b"   \n", url="http://csr-nw.ru/en/projects/2015/empty/", content_type="text/plain", kind="project")
+    store.put(b"   \n", url="http://csr-nw.ru/en/projects/2015/empty/", content_type="text/plain", kind="detail")
     store.put("Title\n- Stage:\n- Completed project\n".encode(), url="http://csr-nw.ru/en/area_of_activity/x/",
               content_type="text/plain", kind="listing")
     output = build_tables(read_captures(store))

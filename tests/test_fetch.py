@@ -107,7 +107,7 @@ def test_a_503_then_200_is_retried_and_stored_once(site, tmp_path):
     assert [r.status for r in site.requests_for("/en/projects/2015/a/")] == [503, 200]
     entry = manifest(tmp_path)[url]
     assert stored(tmp_path, url) == body.encode()
-    assert (entry["status"], entry["kind"], entry["sha256"]) == (200, "project", sha256_hex(body.encode()))
+    assert (entry["status"], entry["kind"], entry["sha256"]) == (200, "detail", sha256_hex(body.encode()))
     assert capture_files(tmp_path) == [sha256_hex(body.encode()) + ".html"]
 
 
@@ -707,9 +707,9 @@ def test_throttle_waits_out_the_delay_per_host(steps, expected_sleeps):
 
 
 @pytest.mark.parametrize("href, expected", [
-    ("/en/projects/2015/a/", [("http://h/en/projects/2015/a/", "project")]),
-    ("/en/projects/2015/a/#top", [("http://h/en/projects/2015/a/", "project")]),
-    ("http://other.invalid/en/projects/2015/x/", [("http://other.invalid/en/projects/2015/x/", "project")]),
+    ("/en/projects/2015/a/", [("http://h/en/projects/2015/a/", "detail")]),
+    ("/en/projects/2015/a/#top", [("http://h/en/projects/2015/a/", "detail")]),
+    ("http://other.invalid/en/projects/2015/x/", [("http://other.invalid/en/projects/2015/x/", "detail")]),
     ("mailto:info@csr-nw.ru", []),
     ("javascript:void(0)", []),
     ("tel:+78120000000", []),
@@ -757,7 +757,7 @@ def snapshot():
 def serve_corpus(site: TestSite, listing_layout: str, detail_layout: str) -> tuple[str, list[str], dict[str, bytes]]:
     """Serve the listing and the six detail pages at their real paths; (listing URL, extra start URLs, url → bytes)."""
     [listing] = corpus("listing", listing_layout)
-    details = corpus("project", detail_layout)
+    details = corpus("detail", detail_layout)
     assert len(details) == 6
     served = {}
     for entry in [listing, *details]:
@@ -767,7 +767,7 @@ def serve_corpus(site: TestSite, listing_layout: str, detail_layout: str) -> tup
 
 
 def project_links(html: bytes, base: str) -> list[str]:
-    return [url for url, kind in discover_links(html, "text/html", "utf-8", base) if kind == "project"]
+    return [url for url, kind in discover_links(html, "text/html", "utf-8", base) if kind == "detail"]
 
 
 def read_dataset(out: Path, name: str) -> list[dict]:
@@ -810,7 +810,7 @@ def test_refresh_of_the_html_corpus_gives_the_snapshot_rows(site, tmp_path, caps
         assert stored(raw, url) == body
         assert (entry["status"], entry["final_url"], entry["content_type"], entry["charset"], entry["size"]) == \
             (200, url, "text/html", "utf-8", len(body))
-        assert entry["kind"] == ("listing" if url == listing else "project") and entry["source"] == "fetch"
+        assert entry["kind"] == ("listing" if url == listing else "detail") and entry["source"] == "fetch"
     assert_clean(raw)
 
     # the build: the snapshot's rows, but for what legitimately differs on a live site

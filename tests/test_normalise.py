@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.normalise import merge, normalise, project_id, title_key
+from pipeline.normalise import normalise, pair_records, project_id, title_key
 from pipeline.parse import Record
 
 LISTING_URL = "http://csr-nw.ru/en/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
@@ -17,7 +17,7 @@ def listing(title="Draft concept", fields=None, link=None, section="2012", langu
 
 
 def detail(title="Draft concept", fields=None, url=DETAIL_URL, description="About it.", complete=True):
-    return Record(url, "project", "en", "bbb", 1, title, dict(fields or {}), link=url,
+    return Record(url, "detail", "en", "bbb", 1, title, dict(fields or {}), link=url,
                   description=description, raw_lines=[title], complete=complete)
 
 
@@ -46,23 +46,23 @@ def test_title_key_ignores_case_quotes_and_spacing(a, b):
     assert title_key(a) == title_key(b)
 
 
-def test_merge_matches_by_title_and_keeps_listing_order():
+def test_pairing_matches_by_title_and_keeps_listing_order():
     first, second = listing("First"), listing("Draft concept")
-    projects, warnings = merge([first, second, detail(), detail("Only on its page", url="http://csr-nw.ru/en/projects/2010/only/")])
-    assert [(p.listing and p.listing.title, p.detail and p.detail.title) for p in projects] == [
+    pairs, warnings = pair_records([first, second, detail(), detail("Only on its page", url="http://csr-nw.ru/en/projects/2010/only/")])
+    assert [(p.listing and p.listing.title, p.detail and p.detail.title) for p in pairs] == [
         ("First", None), ("Draft concept", "Draft concept"), (None, "Only on its page")]
     assert warnings == []
 
 
-def test_merge_prefers_the_link_over_the_title():
+def test_pairing_prefers_the_link_over_the_title():
     linked = listing("Renamed in the listing", link=DETAIL_URL)
-    projects, _ = merge([listing("Draft concept"), linked, detail()])
-    assert projects[1].detail is not None and projects[0].detail is None
+    pairs, _ = pair_records([listing("Draft concept"), linked, detail()])
+    assert pairs[1].detail is not None and pairs[0].detail is None
 
 
 def test_an_ambiguous_title_is_not_merged_and_is_warned_about():
-    projects, warnings = merge([listing(section="2012"), listing(section="2013"), detail()])
-    assert all(p.detail is None for p in projects[:2]) and projects[2].detail is not None
+    pairs, warnings = pair_records([listing(section="2012"), listing(section="2013"), detail()])
+    assert all(p.detail is None for p in pairs[:2]) and pairs[2].detail is not None
     assert [w["code"] for w in warnings] == ["ambiguous-title"]
 
 

@@ -5,7 +5,7 @@ import pytest
 from pipeline.pages import (
     LISTING,
     OTHER,
-    PROJECT,
+    DETAIL,
     Line,
     PageError,
     decode,
@@ -142,9 +142,9 @@ def test_html_lines_leave_out_the_site_footer():
 # --- kind_of and language_of ------------------------------------------------
 
 @pytest.mark.parametrize("url, texts, expected", [
-    (DETAIL_URL, [], PROJECT),
-    ("http://csr-nw.ru/en/projects/2018/zheleznogorsk-innovation-technology-cluster", [], PROJECT),
-    ("http://csr-nw.ru/projects/2013/x/", ["Title", "- Стадия:", "- Текущий проект"], PROJECT),  # the URL wins
+    (DETAIL_URL, [], DETAIL),
+    ("http://csr-nw.ru/en/projects/2018/zheleznogorsk-innovation-technology-cluster", [], DETAIL),
+    ("http://csr-nw.ru/projects/2013/x/", ["Title", "- Стадия:", "- Текущий проект"], DETAIL),  # the URL wins
     (LISTING_URL, [], LISTING),
     ("http://127.0.0.1:8000/thematic_areas/clusters/", [], LISTING),
     ("http://csr-nw.ru/en/projects/", ["Projects", "Some prose."], OTHER),
@@ -153,8 +153,8 @@ def test_html_lines_leave_out_the_site_footer():
     (None, ["Title", "Stage: Completed project", "Date: 2015"], LISTING),
     (None, ["Название", "Направление:", "Пространственное развитие", "Дата:", "2015"], LISTING),
     (None, ["Seminar", "Date: 12 March 2015", "The seminar took place."], OTHER),  # one label is no listing
-    (None, ["Title", "", "Spatial Development", "Completed project", "2013"], PROJECT),
-    (None, ["Название", "Завершенный проект"], PROJECT),
+    (None, ["Title", "", "Spatial Development", "Completed project", "2013"], DETAIL),
+    (None, ["Название", "Завершенный проект"], DETAIL),
     (None, ["Completed project", "Title"], OTHER),  # a stage only counts after the title
     (None, ["Customer: X", "Some prose"], OTHER),
     (None, [], OTHER),
@@ -247,8 +247,8 @@ def test_load_page_keeps_markup_of_a_text_capture_as_text():
 
 
 def test_load_page_kind_override():
-    page = load_page(b"Some page", "text/plain", "http://csr-nw.ru/en/news/1/", kind=PROJECT)
-    assert page.kind == PROJECT
+    page = load_page(b"Some page", "text/plain", "http://csr-nw.ru/en/news/1/", kind=DETAIL)
+    assert page.kind == DETAIL
 
 
 @pytest.mark.parametrize("body, content_type", [
@@ -265,5 +265,5 @@ def test_an_empty_page_is_a_page_error(body, content_type):
 
 @pytest.mark.parametrize("kind", ["news", "Listing", ""])
 def test_an_unknown_kind_is_a_page_error(kind):
-    with pytest.raises(PageError, match=r"unknown page kind .*expected one of listing, project, other"):
+    with pytest.raises(PageError, match=r"unknown page kind .*expected one of listing, detail, other"):
         load_page(b"Title\n", "text/plain", DETAIL_URL, kind=kind)

@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import process_pages
-from pipeline.pages import LISTING, OTHER, PROJECT, Line, Page, load_page
-from pipeline.parse import assign_metadata, heading_of, known_field, label_of, parse_page, value_kind
+from pipeline.pages import Line, Page, load_page
+from pipeline.parse import assign_metadata, parse_page, value_kind
 from pipeline.rawstore import RawStore, sha256_hex
+from pipeline.site import DETAIL, LISTING, OTHER
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = Path(__file__).resolve().parent / "fixtures" / "html"
@@ -25,82 +26,6 @@ def run(text: str, url: str | None = LISTING_URL, *, complete: bool = True, kind
 
 def codes(output):
     return [warning["code"] for warning in output.warnings]
-
-
-# --- heading_of, label_of, known_field --------------------------------------
-
-@pytest.mark.parametrize("text, expected", [
-    ("Ongoing", "Ongoing"),
-    ("ONGOING", "Ongoing"),
-    ("Current projects", "Ongoing"),
-    ("Текущие проекты", "Ongoing"),
-    ("Текущие", "Ongoing"),
-    ("2016", "2016"),
-    ("2012", "2012"),
-    ("2016 г.", "2016"),
-    ("2016 г", "2016"),
-    ("2016г.", "2016"),
-    ("2016 год", "2016"),
-    # a title or value holding a year is no heading
-    ("The concept of a cluster of medical, pharmaceutical industry, radiation technologies within the boundaries "
-     "of the Gatchina Municipality until 2025", None),
-    ("Elaboration of the Program to Support Development of Nuclear Innovation Cluster in the town of Dimitrovgrad "
-     "for 2013-2020", None),
-    ("Consulting support to development of the Nuclear Innovation Cluster of Dimitrovgrad in 2013", None),
-    ("2015-2016", None),
-    ("2011 – until present", None),
-    ("20166", None),
-    ("Date: 2015", None),
-    ("Ongoing project", None),
-    ("Completed project", None),
-    ("", None),
-])
-def test_heading_of(text, expected):
-    assert heading_of(text) == expected
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("Direction:", ("direction", "")),
-    ("Subdirection:", ("subdirection", "")),
-    ("Stage:", ("stage", "")),
-    ("Type:", ("project_type", "")),
-    ("Date:", ("date_text", "")),
-    ("Date: 2015", ("date_text", "2015")),
-    ("Date:2011 – until present", ("date_text", "2011 – until present")),
-    ("Direction: Spatial Development", ("direction", "Spatial Development")),
-    ("DIRECTION :  Spatial Development", ("direction", "Spatial Development")),
-    ("type: Development Projects", ("project_type", "Development Projects")),
-    ("Направление:", ("direction", "")),
-    ("Поднаправление:", ("subdirection", "")),
-    ("Стадия: Текущий проект", ("stage", "Текущий проект")),
-    ("Тип:", ("project_type", "")),
-    ("Дата: 2015 г.", ("date_text", "2015 г.")),
-    ("ДАТА:", ("date_text", "")),
-    # not known labels
-    ("Customer: Far East Consulting Company", None),
-    ("Project aim: to form a modern competitive shipbuilding cluster", None),
-    ("Заказчик: Администрация", None),
-    ("Direction", None),
-    ("Spatial Development", None),
-    ("Date of the project: 2015", None),
-    ("2015: a year", None),
-    ("", None),
-])
-def test_known_field(text, expected):
-    assert known_field(text) == expected
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("Customer: Far East Consulting Company", ("Customer", "Far East Consulting Company")),
-    ("Project aim: to form", ("Project aim", "to form")),
-    ("Key deliverables:", ("Key deliverables", "")),
-    ("Date: 12:30", ("Date", "12:30")),
-    ("Stage 1:", None),
-    ("Contacts (812) 380-03-20", None),
-    ("Innovation Technology Cluster in Zheleznogorsk (Krasnoyarsk Krai)", None),
-])
-def test_label_of(text, expected):
-    assert label_of(text) == expected
 
 
 # --- detail pages: value_kind and assign_metadata --------------------------
@@ -173,7 +98,7 @@ def test_a_detail_page_block_then_description():
     body = text.encode()
     [record] = parse_page(load_page(body, "text/plain", NIKEL_URL)).records
     assert (record.page_kind, record.title, record.line_no, record.link) == (
-        PROJECT, "Program for Socio-Economic Development of Nikel Urban Type Settlement (Murmansk Oblast)", 1, NIKEL_URL)
+        DETAIL, "Program for Socio-Economic Development of Nikel Urban Type Settlement (Murmansk Oblast)", 1, NIKEL_URL)
     assert record.fields == {"stage": "Completed project", "project_type": "Development Projects",
                              "date_text": "September – December 2007"}
     assert record.description == "Developer: CSR «North-West»\nStage 1. Research stage\n- Labor market;\n- Social sphere."
@@ -240,7 +165,7 @@ Elaboration of the Program to Support Development of Nuclear Innovation Cluster 
 def test_listing_records():
     page = load_page(SMALL_LISTING.encode(), "text/plain", LISTING_URL)
     result = parse_page(page)
-    assert result.notes == []
+    assert result.warnings == []
     assert [(r.title, r.listing_section, r.line_no, r.page_kind, r.language) for r in result.records] == [
         ("Innovation Technology Cluster in Zheleznogorsk (Krasnoyarsk Krai)", "Ongoing", 4, LISTING, "en"),
         ("Elaboration of the Program to Support Development of Nuclear Innovation Cluster in the town of Dimitrovgrad "
@@ -340,14 +265,14 @@ def truncated_listing(after: str) -> str:
     return FULL_LISTING[:FULL_LISTING.index(after, start) + len(after)]
 
 
-def test_an_empty_project_page_gives_a_note():
-    page = Page(NIKEL_URL, PROJECT, "en", (Line(""), Line("")))
+def test_an_empty_detail_page_gives_a_warning():
+    page = Page(NIKEL_URL, DETAIL, "en", (Line(""), Line("")))
     output = process_pages([page])
     assert output.projects == [] and output.rejects == []
-    assert [(w["code"], w["message"]) for w in output.warnings] == [("empty-page", "project page has no text")]
+    assert [(w["code"], w["message"]) for w in output.warnings] == [("empty-page", "detail page has no text")]
 
 
-def test_a_listing_without_projects_gives_a_note():
+def test_a_listing_without_projects_gives_a_warning():
     output = run("Clusters & Cluster Policy\nIntro prose.\n2015\n")
     assert output.projects == [] and output.rejects == []
     assert [(w["code"], w["message"]) for w in output.warnings] == [("no-projects", "listing page has no projects")]
@@ -488,7 +413,7 @@ def test_a_news_page_gives_no_records_and_says_why(content_type, body):
     output = process_pages([page])
     assert output.projects == [] and output.rejects == []
     assert [(w["code"], w["message"], w["page_url"]) for w in output.warnings] == [
-        ("not-a-project-page", "not a listing or project page (kind 'other'): no projects read from it", NEWS_URL)]
+        ("not-a-project-page", "not a listing or detail page (kind 'other'): no projects read from it", NEWS_URL)]
 
 
 def test_stray_lines_after_a_project_are_warned_about():
@@ -579,7 +504,7 @@ def without(rows, names):
 
 def test_the_fixture_index_covers_every_file():
     assert sorted(FIXTURES) == sorted(path.name for path in HTML.glob("*.html"))
-    assert len([name for name in FIXTURES if FIXTURES[name]["kind"] == "project"]) == 3 * len(DETAILS)
+    assert len([name for name in FIXTURES if FIXTURES[name]["kind"] == "detail"]) == 3 * len(DETAILS)
     for entry in FIXTURES.values():
         assert f'<meta charset="{entry["charset"]}">'.encode() in (HTML / entry["file"]).read_bytes()
 
@@ -674,7 +599,7 @@ def test_fixture_pages_served_from_another_host_keep_their_kind_language_and_lin
     output = process_pages([page])
     assert output.projects[0]["detail_url"] == "http://127.0.0.1:8765/projects/2018/zheleznogorsk-innovation-technology-cluster/"
     detail = html_page("nikel.list.html", "http://127.0.0.1:8765" + re.sub(r"^http://[^/]+", "", NIKEL_URL))
-    assert (detail.kind, detail.language) == (PROJECT, "en")
+    assert (detail.kind, detail.language) == (DETAIL, "en")
 
 
 # --- a value missing right before the next heading or title ------------------
@@ -786,7 +711,7 @@ def test_an_empty_html_capture_becomes_a_load_reject_and_the_others_are_kept():
     listing = (HTML / "listing.list.html").read_bytes()
     empty_url = P + "2015/development-of-innovative-cluster-in-the-city-of-sarov/"
     captures = [(Capture(url, "text/html", sha256_hex(body), f"captures/{sha256_hex(body)}.html", len(body), kind=kind),
-                 body) for url, kind, body in [(LISTING_URL, "listing", listing), (empty_url, "project", chrome)]]
+                 body) for url, kind, body in [(LISTING_URL, "listing", listing), (empty_url, "detail", chrome)]]
     output = build_tables(captures)
     assert output.summary()["pages"] == 2 and len(output.projects) == 17
     [reject] = output.rejects

@@ -11,7 +11,7 @@ URL = "http://csr-nw.ru/en/projects/2015/example/"
 def test_put_stores_bytes_exactly_and_records_them(tmp_path):
     store = RawStore(tmp_path)
     body = "Заголовок\r\n\u00a0 tail without newline".encode("utf-8")
-    capture = store.put(body, url=URL, content_type="text/plain", kind="project", charset="utf-8")
+    capture = store.put(body, url=URL, content_type="text/plain", kind="detail", charset="utf-8")
     assert (tmp_path / capture.path).read_bytes() == body
     assert capture.sha256 == sha256_hex(body) and capture.size == len(body)
     reopened = RawStore(tmp_path)
@@ -68,7 +68,7 @@ def test_import_jsonl_keeps_text_byte_for_byte(tmp_path):
     [capture] = import_jsonl(store, corpus)
     assert store.read(capture) == text.encode("utf-8")
     assert (capture.kind, capture.complete, capture.content_type, capture.source) == (
-        "project", False, "text/plain", "corpus.jsonl:1")
+        "detail", False, "text/plain", "corpus.jsonl:1")
 
 
 def test_import_jsonl_names_the_bad_line(tmp_path):
@@ -82,7 +82,7 @@ def test_the_committed_snapshot_is_intact():
     store = RawStore(Path(__file__).resolve().parents[1] / "raw")
     captures = store.captures()
     assert [c.kind for c in captures].count("listing") == 1
-    assert [c.kind for c in captures].count("project") == 6
+    assert [c.kind for c in captures].count("detail") == 6  # the committed manifest says "project", the old name
     assert [c.complete for c in captures].count(False) == 1
     for capture in captures:
         store.read(capture)

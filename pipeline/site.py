@@ -1,0 +1,173 @@
+"""Everything specific to csr-nw.ru, in one place: hosts, URL patterns, page kinds, start URLs,
+and the site's own words (labels, headings, stages, types) in English and Russian.
+
+When the site changes its URLs or wording, this is the one file to edit. The
+crawler asks it what a URL is; the parser asks it what a line says.
+Vocabulary keys are compared after `fold`, so case, `ё` and stray spaces do not matter.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+HOSTS = frozenset({"csr-nw.ru", "www.csr-nw.ru"})
+"""Host names the site answers on; a URL on another host says nothing about the site's layout."""
+
+START_URLS = (
+    "http://csr-nw.ru/en/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/",
+    "http://csr-nw.ru/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/",
+)
+"""The thematic-area listings the scheduled refresh starts from (English and Russian)."""
+
+# -- page kinds and URLs -------------------------------------------------------------------------------------
+
+LISTING, DETAIL, OTHER = "listing", "detail", "other"
+PAGE_KINDS = (LISTING, DETAIL, OTHER)
+"""A listing shows many projects under section headings; a detail page shows one project."""
+
+_LEGACY_KINDS = {"project": DETAIL}
+"""Kind names that older manifests and corpus files use."""
+
+_DETAIL_PATH = re.compile(r"/projects/(\d{4}/[^/]+)/?$")
+_LISTING_PATH = re.compile(r"/(?:area_of_activity|thematic_areas)/")
+
+
+def page_kind(name: str) -> str:
+    """The current name of a page kind, accepting the legacy `project` for `detail`.
+
+    Raises ValueError for a name that is no kind at all.
+    """
+    kind = _LEGACY_KINDS.get(name, name)
+    if kind not in PAGE_KINDS:
+        raise ValueError(f"unknown page kind {name!r}; expected one of {', '.join(PAGE_KINDS)}")
+    return kind
+
+
+def kind_of_url(url: str) -> str | None:
+    """`detail` or `listing` when the URL's path says so, else None (the content must tell)."""
+    path = urlsplit(url).path
+    if _DETAIL_PATH.search(path):
+        return DETAIL
+    if _LISTING_PATH.search(path):
+        return LISTING
+    return None
+
+
+def detail_key(url: str) -> str | None:
+    """`<year>/<slug>` of a detail page URL, the same in both languages; None for other URLs."""
+    match = _DETAIL_PATH.search(urlsplit(url).path)
+    return match.group(1) if match else None
+
+
+def language_of_url(url: str) -> str | None:
+    """`en` for `/en/` paths, `ru` for the site's other paths, None when the URL does not tell."""
+    parts = urlsplit(url)
+    if parts.path.startswith("/en/"):
+        return "en"
+    if (parts.hostname or "").lower() in HOSTS:
+        return "ru"
+    return None
+
+
+_PAGINATION_TEXT = re.compile(r"^(?:\d+|next|следующая|далее|[»›>→]+)$", re.IGNORECASE)
+
+
+def is_next_page_link(text: str, rel: list[str]) -> bool:
+    """A link to another page of the same listing: `rel="next"`, a page number or a `next` arrow."""
+    return "next" in rel or bool(_PAGINATION_TEXT.match(text.strip()))
+
+
+# -- the site's words ----------------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Key for vocabulary look-ups: casefolded, `ё`→`е`, whitespace squeezed."""
+    return " ".join(text.casefold().replace("ё", "е").split())
+
+
+FIELD_LABELS: dict[str, str] = {
+    "direction": "direction",
+    "subdirection": "subdirection",
+    "stage": "stage",
+    "type": "project_type",
+    "date": "date_text",
+    "направление": "direction",
+    "поднаправление": "subdirection",
+    "стадия": "stage",
+    "тип": "project_type",
+    "дата": "date_text",
+}
+"""Listing label (without its colon) → record field."""
+
+METADATA_FIELDS = ("direction", "subdirection", "stage", "project_type", "date_text")
+"""The order of the unlabelled values on a detail page (and of labels on a listing)."""
+
+ONGOING_HEADINGS = frozenset({"ongoing", "current projects", "текущие", "текущие проекты"})
+"""Listing section headings that open the `Ongoing` section."""
+
+ONGOING_SECTION = "Ongoing"
+"""The section name published for every ongoing heading, in either language."""
+
+STAGE_STATUS: dict[str, str] = {
+    "current project": "ongoing",
+    "ongoing project": "ongoing",
+    "completed project": "completed",
+    "текущий проект": "ongoing",
+    "завершенный проект": "completed",
+    "реализованный проект": "completed",
+}
+"""Published stage phrase → controlled `status` value."""
+
+KNOWN_TYPES = frozenset({
+    "development",
+    "development projects",
+    "research",
+    "group of projects",
+    "разработка",
+    "проекты развития",
+    "исследование",
+    "исследования",
+    "группа проектов",
+})
+"""Project types seen on the site; an unknown type is kept and warned about."""
+
+KNOWN_SUBDIRECTIONS = frozenset({
+    "clusters & cluster policy",
+    "regional development strategies",
+    "кластеры и кластерная политика",
+    "стратегии регионального развития",
+})
+"""Lets a lone unlabelled value on a detail page be told from a direction."""
+
+_LABEL_LINE = re.compile(r"^([^\W\d_][^\W\d_ ]{0,24}(?: [^\W\d_]+){0,2}?)\s*:\s*(.*)$")
+"""`Label:` or `Label: value`: one to three words of letters before the colon."""
+
+_YEAR_HEADING = re.compile(r"^(\d{4})(?:\s*(?:г\.?|год))?$")
+
+
+def status_for_stage(stage: str) -> str | None:
+    """The controlled status for a published stage, or None when unknown."""
+    return STAGE_STATUS.get(fold(stage))
+
+
+def label_of(text: str) -> tuple[str, str] | None:
+    """(label, inline value) for a `Label:` or `Label: value` line, else None."""
+    match = _LABEL_LINE.match(text)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def known_field(text: str) -> tuple[str, str] | None:
+    """(record field, inline value) for a line with a known label, else None."""
+    label = label_of(text)
+    if label is None:
+        return None
+    name = FIELD_LABELS.get(fold(label[0]))
+    return (name, label[1]) if name else None
+
+
+def heading_of(text: str) -> str | None:
+    """`Ongoing` or the year for a listing's section heading line; None for any other line."""
+    if fold(text) in ONGOING_HEADINGS:
+        return ONGOING_SECTION
+    match = _YEAR_HEADING.match(text)
+    return match.group(1) if match else None
