@@ -1,23 +1,37 @@
-"""Benchmark the whole offline build (`pipeline.build.run_build`) on synthetic listings of 1k–100k projects.
+"""Benchmark the public offline build, `pipeline.build.run_build`, on synthetic listings of 1k–100k projects.
 
 Run: .venv/bin/python bench/build.py [--sizes 1000 10000 100000] [--repeats 3] [--profile 10000]
 
 For each size the script writes synthetic listing captures in the site's text
 format (title line, then `- Direction:` / `- Spatial Development` pairs, under
 `Ongoing` and year headings; 1,000 projects a page but at least 4 pages, every
-fourth page Russian, ~1% bad dates) into a temporary raw/ through `RawStore.put` (not timed),
-then times `run_build(raw_dir, out_dir)`: read captures, load pages, parse,
-normalise, validate, publish Parquet. Each size is built in a fresh subprocess,
-which reports its peak RSS (`ru_maxrss`), so sizes do not pollute each other.
+fourth page Russian, ~1% bad dates) into a temporary raw/ through the public
+`RawStore.put` (not timed), then times only `run_build(raw_dir, out_dir)`, the
+call `python -m pipeline build` makes: read captures, load pages, parse,
+normalise, validate, publish Parquet. Best of `--repeats` calls, in a fresh
+subprocess per size that reports its peak RSS (`ru_maxrss`), so sizes do not
+pollute each other. The script uses only the public API (`run_build`,
+`build_tables`, `RawStore`) and re-implements no stage of the build, so it
+measures the build as it is.
 
 Also printed, per size:
-- a stage split (read / load / parse / normalise / validate / publish), from a
-  second run that calls the same functions `pipeline.build` calls, one by one;
-- a side-by-side alternative: our `publish` (typed Arrow schema, dictionary
-  columns, zstd, staging folder swapped in) against a naive
-  `pandas.DataFrame(rows).to_parquet()` of the same three tables;
-- correctness: rows + rejects read back from the Parquet == projects generated,
-  and the rejects are exactly the projects generated with a bad date.
+- side by side, in the same run, the named alternative "build_tables + naive
+  pandas": the public `build_tables` on `(capture, store.read(capture))` pairs,
+  then `pandas.DataFrame(rows).to_parquet()` of each of its tables (inferred
+  types, snappy, no staging swap, no run log), best of `--repeats` in its own
+  fresh subprocess. Cycle collection is paused during `build_tables` as
+  `run_build` pauses it, so the two differ only in how they publish. Time,
+  peak RSS and output size of both;
+- correctness: rows + rejects read back from the published Parquet (pyarrow)
+  == projects generated; the rejects are exactly the projects generated with a
+  bad date, each rejected for its date; `run_build`'s summary agrees with the
+  Parquet, and the alternative wrote the same row counts.
+
+`--profile SIZE` adds a cProfile of one warm `run_build` on SIZE projects (in a
+fresh subprocess), its cumulative time grouped by pipeline module: the time in
+each stage module (pages, parse, normalise, validate, publish, rawstore) as the
+build calls it, callees included (dates, vocabulary, pyarrow, ...), then self
+time by module and the top functions.
 
 Targets: cost grows linearly (time(100k) <= 12 x time(10k)), 100k under 10 s and under 1 GB peak RSS.
 """
@@ -36,21 +50,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from pipeline.build import _load_reject, _no_cycle_collection, read_captures, run_build  # noqa: E402
-from pipeline.pages import PageError, load_page  # noqa: E402
-from pipeline.parse import parse_page  # noqa: E402
-from pipeline.normalise import normalise  # noqa: E402
-from pipeline.publish import publish  # noqa: E402
-from pipeline.rawstore import RawStore  # noqa: E402
-from pipeline.validate import check  # noqa: E402
+import pipeline
+from pipeline.build import build_tables, run_build
+from pipeline.rawstore import RawStore
 
 PAGE_SIZE = 1000
 MIN_PAGES = 4
@@ -224,7 +235,7 @@ def store_raw(generated: Generated, raw_dir: Path) -> int:
     return total
 
 
-# --- the child: one size, fresh process ------------------------------------------------------
+# --- the children: one size (or the profile), fresh process ----------------------------------
 
 def rss_now_mb() -> float:
     with open("/proc/self/statm") as handle:
@@ -235,147 +246,174 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def stage_split(raw_dir: Path, out_dir: Path) -> tuple[dict[str, float], object]:
-    """The steps of run_build, each timed: the same functions build.py calls, in the same order,
-    with cycle collection paused as run_build pauses it."""
-    with _no_cycle_collection():
-        return _stage_split(raw_dir, out_dir)
-
-
-def _stage_split(raw_dir: Path, out_dir: Path) -> tuple[dict[str, float], object]:
-    times: dict[str, float] = {}
-    t = time.perf_counter()
-    store = RawStore(raw_dir)
-    captures = read_captures(store)
-    times["read"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    pages, load_rejects = [], []
-    for capture, body in captures:  # as build_tables does
-        try:
-            pages.append(load_page(body, capture.content_type, capture.url, charset=capture.charset,
-                                   kind=capture.kind, source_sha256=capture.sha256, complete=capture.complete))
-        except PageError as exc:
-            load_rejects.append(_load_reject(capture, body, str(exc)))
-    times["load"] = time.perf_counter() - t
-
-    t = time.perf_counter()  # as process_pages does
-    records, notes = [], []
-    for page in pages:
-        parsed = parse_page(page)
-        records += parsed.records
-        notes += parsed.notes
-    times["parse"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    normalised = normalise(records, notes)
-    times["normalise"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    checked = check(normalised.candidates)
-    times["validate"] = time.perf_counter() - t
-
-    tables = {"projects": checked.rows, "rejects": load_rejects + normalised.rejects + checked.rejects,
-              "warnings": normalised.warnings + checked.warnings}
-    built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    t = time.perf_counter()
-    publish(out_dir, tables, {"built_at": built_at}, {"source": "bench", "built_at": built_at})
-    times["publish"] = time.perf_counter() - t
-    return times, tables
-
-
-def naive_publish(out_dir: Path, tables: dict[str, list[dict[str, object]]]) -> float:
-    """The alternative: pandas.DataFrame(rows).to_parquet() per table, defaults, no schema, no swap."""
-    import pandas as pd
-
-    t = time.perf_counter()
-    for name, rows in tables.items():
-        target = out_dir / name
-        target.mkdir(parents=True, exist_ok=True)
-        pd.DataFrame(rows).to_parquet(target / "part-0.parquet")
-    return time.perf_counter() - t
-
-
 def dir_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2 ** 20
 
 
-def child(raw_dir: Path, work: Path, repeats: int) -> dict[str, object]:
+class GcClock:
+    """Wall time spent in cycle collection since the last `reset`."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+
+    def reset(self) -> None:
+        self.seconds = 0.0
+
+
+def timed(repeats: int, run: Callable[[], object]) -> tuple[tuple[float, float, float], object]:
+    """Best of `repeats` calls of `run()` by wall time: ((wall, cpu, gc seconds), last result)."""
+    clock = GcClock()
+    gc.callbacks.append(clock)
+    runs, result = [], None
+    try:
+        for _ in range(repeats):
+            result = None  # let the previous run's tables go first, so peak RSS is one run's
+            clock.reset()
+            t, cpu = time.perf_counter(), time.process_time()
+            result = run()
+            runs.append((time.perf_counter() - t, time.process_time() - cpu, clock.seconds))
+    finally:
+        gc.callbacks.remove(clock)
+    return min(runs), result
+
+
+def parquet_rows(directory: Path) -> int:
+    import pyarrow.dataset as ds
+
+    return ds.dataset(directory, format="parquet").count_rows()
+
+
+def child_build(raw_dir: Path, work: Path, repeats: int) -> dict[str, object]:
+    """Time `run_build` alone; then read back what it published."""
     import pyarrow.parquet as pq
 
     base_mb = rss_now_mb()
     out_dir = work / "processed"
-    gc_seconds = [0.0]
-    gc_started = [0.0]
-
-    def on_gc(phase: str, info: dict) -> None:
-        if phase == "start":
-            gc_started[0] = time.perf_counter()
-        else:
-            gc_seconds[0] += time.perf_counter() - gc_started[0]
-
-    gc.callbacks.append(on_gc)
-    runs, output = [], None
-    for _ in range(repeats):
-        output = None  # let the previous run's tables go first, so peak RSS is one build's
-        gc_seconds[0] = 0.0
-        t, cpu = time.perf_counter(), time.process_time()
-        output = run_build(raw_dir, out_dir)
-        runs.append((time.perf_counter() - t, time.process_time() - cpu, gc_seconds[0]))
-    gc.callbacks.remove(on_gc)
+    (seconds, cpu_seconds, gc_seconds), output = timed(repeats, lambda: run_build(raw_dir, out_dir))
     peak_mb = peak_rss_mb()  # before anything else runs in this process
-    seconds, cpu_seconds, gc_time = min(runs)
-    summary = output.summary()  # type: ignore[union-attr]
-    written = {name: pq.read_metadata(out_dir / name / "part-0.parquet").num_rows
-               for name in ("projects", "rejects", "warnings")}
-    rejects = pq.read_table(out_dir / "rejects", columns=["title", "step", "reason"]).to_pylist()
+    summary, names = output.summary(), list(output.tables)
     del output
-
-    stages, tables = stage_split(raw_dir, work / "processed-split")
-    naive_dir = work / "processed-naive"
-    naive_seconds = naive_publish(naive_dir, tables)
-    for _ in range(repeats - 1):  # best of `repeats` for both publishes, as for run_build
-        t = time.perf_counter()
-        publish(work / "processed-split", tables, {"built_at": "bench"}, {"source": "bench", "built_at": "bench"})
-        stages["publish"] = min(stages["publish"], time.perf_counter() - t)
-        naive_seconds = min(naive_seconds, naive_publish(naive_dir, tables))
-    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "gc_seconds": gc_time, "base_mb": base_mb, "peak_mb": peak_mb,
-            "summary": summary, "written": written, "rejects": rejects, "stages": stages,
-            "naive_publish": naive_seconds, "our_mb": dir_mb(out_dir), "naive_mb": dir_mb(naive_dir)}
+    written = {name: parquet_rows(out_dir / name) for name in names}
+    rejects = pq.read_table(out_dir / "rejects", columns=["title", "step", "reason"]).to_pylist()
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "gc_seconds": gc_seconds, "base_mb": base_mb,
+            "peak_mb": peak_mb, "summary": summary, "written": written, "rejects": rejects,
+            "out_mb": dir_mb(out_dir)}
 
 
-def profile(raw_dir: Path, work: Path, top: int = 25) -> str:
-    """cProfile of a warm run_build (a first, unprofiled run pays the one-off imports and regex compiles)."""
+def child_alternative(raw_dir: Path, work: Path, repeats: int) -> dict[str, object]:
+    """Time the alternative: the public build_tables, then pandas.DataFrame(rows).to_parquet() per table."""
+    import pandas as pd
+
+    base_mb = rss_now_mb()
+    out_dir = work / "naive"
+
+    def run() -> dict[str, list[dict[str, object]]]:
+        store = RawStore(raw_dir)
+        gc.disable()  # run_build pauses cycle collection around build_tables; the same here
+        try:
+            tables = build_tables((capture, store.read(capture)) for capture in store.captures()).tables
+        finally:
+            gc.enable()
+        for name, rows in tables.items():
+            target = out_dir / name
+            target.mkdir(parents=True, exist_ok=True)
+            pd.DataFrame(rows).to_parquet(target / "part-0.parquet")
+        return tables
+
+    (seconds, cpu_seconds, gc_seconds), tables = timed(repeats, run)
+    peak_mb = peak_rss_mb()
+    names = list(tables)
+    del tables
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "gc_seconds": gc_seconds, "base_mb": base_mb,
+            "peak_mb": peak_mb, "written": {name: parquet_rows(out_dir / name) for name in names},
+            "out_mb": dir_mb(out_dir)}
+
+
+STAGE_MODULES = tuple(f"pipeline.{name}" for name in ("pages", "parse", "normalise", "validate", "publish", "rawstore"))
+PIPELINE_DIR = Path(pipeline.__file__).resolve().parent
+
+
+def module_of(filename: str) -> str:
+    """The module a profiled function belongs to, as far as the grouping cares."""
+    if filename == "~":
+        return "(C builtins)"
+    if filename.startswith("<"):
+        return "(generated code, e.g. dataclass __init__)"
+    path = Path(filename).resolve()
+    if path.parent == PIPELINE_DIR:
+        return f"pipeline.{path.stem}"
+    if "pyarrow" in path.parts:
+        return "pyarrow"
+    return "(other Python: stdlib, bs4, ...)"
+
+
+def child_profile(raw_dir: Path, work: Path, top: int = 15) -> dict[str, object]:
+    """cProfile of a warm run_build (a first, unprofiled run pays the one-off imports and regex compiles).
+
+    A stage module's time is the cumulative time of its functions called from pipeline code
+    outside the stage modules (i.e. by the build's orchestration), so helpers one stage calls in
+    another (normalise -> pages.squeeze) count in the caller's stage and the stages do not overlap.
+    """
     run_build(raw_dir, work / "processed-profile")
     profiler = cProfile.Profile()
     profiler.enable()
     run_build(raw_dir, work / "processed-profile")
     profiler.disable()
     text = io.StringIO()
-    for order in ("tottime", "cumulative"):
-        pstats.Stats(profiler, stream=text).strip_dirs().sort_stats(order).print_stats(top)
-    return text.getvalue()
+    stats = pstats.Stats(profiler, stream=text)
+    total = 0.0
+    stage_seconds = dict.fromkeys(STAGE_MODULES, 0.0)
+    self_seconds: dict[str, float] = defaultdict(float)
+    for (filename, _, name), (_, _, tottime, cumtime, callers) in stats.stats.items():  # type: ignore[attr-defined]
+        module = module_of(filename)
+        self_seconds[module] += tottime
+        if module == "pipeline.build" and name == "run_build":
+            total = cumtime
+        if module in stage_seconds:
+            for caller, edge in callers.items():
+                caller_module = module_of(caller[0])
+                if caller_module.startswith("pipeline.") and caller_module not in stage_seconds:
+                    stage_seconds[module] += edge[3]
+    stats.strip_dirs().sort_stats("tottime").print_stats(top)
+    return {"total": total, "stages": stage_seconds, "self": dict(self_seconds), "top": text.getvalue()}
+
+
+CHILDREN = {"build": child_build, "alternative": child_alternative, "profile": child_profile}
 
 
 # --- the parent --------------------------------------------------------------------------
 
-def run_size(size: int, root: Path, repeats: int) -> tuple[Generated, int, dict[str, object]]:
+def spawn(mode: str, raw_dir: Path, work: Path, *args: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, CHILD_FLAG, mode, str(raw_dir), str(work), *args],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"{mode} child on {raw_dir.name} failed with exit code {done.returncode}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_size(size: int, root: Path, repeats: int) -> tuple[Generated, int, dict, dict]:
     generated = generate(size)
     raw_dir, work = root / f"raw-{size}", root / f"work-{size}"
     raw_bytes = store_raw(generated, raw_dir)
     work.mkdir()
-    done = subprocess.run([sys.executable, __file__, CHILD_FLAG, str(raw_dir), str(work), str(repeats)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"size {size}: child failed with exit code {done.returncode}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    shutil.rmtree(raw_dir, ignore_errors=True)
-    shutil.rmtree(work, ignore_errors=True)
-    return generated, raw_bytes, result
+    try:
+        ours = spawn("build", raw_dir, work, str(repeats))
+        alternative = spawn("alternative", raw_dir, work, str(repeats))
+    finally:
+        shutil.rmtree(raw_dir, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    return generated, raw_bytes, ours, alternative
 
 
-def verify(size: int, generated: Generated, result: dict) -> list[str]:
+def verify(generated: Generated, result: dict, alternative: dict) -> list[str]:
     """Problems with the output: nothing lost, and exactly the bad dates rejected."""
     problems = []
     rows, rejects = result["written"]["projects"], result["written"]["rejects"]
@@ -389,25 +427,47 @@ def verify(size: int, generated: Generated, result: dict) -> list[str]:
     wrong = [r for r in result["rejects"] if r["step"] != "normalise" or not r["reason"].startswith("date:")]
     if wrong:
         problems.append(f"{len(wrong)} rejects not for their date, e.g. {wrong[0]}")
-    if result["summary"]["projects"] != rows or result["summary"]["rejects"] != rejects:
-        problems.append(f"run_build summary {result['summary']} differs from the Parquet written {result['written']}")
+    summary = result["summary"]
+    if summary["projects"] != rows or summary["rejects"] != rejects or summary["warnings"] != result["written"]["warnings"]:
+        problems.append(f"run_build summary {summary} differs from the Parquet written {result['written']}")
+    if alternative["written"] != result["written"]:
+        problems.append(f"the alternative wrote {alternative['written']}, run_build {result['written']}")
     return problems
+
+
+def print_profile(size: int, profile: dict) -> None:
+    total = profile["total"]
+    print(f"\ncProfile of one warm run_build on {size:,} projects: {total:.3f} s under the profiler")
+    print("cumulative time by pipeline stage module, as the build calls it (callees included)")
+    print(f"{'module':<20} {'seconds':>8} {'share':>6}")
+    for module, seconds in profile["stages"].items():
+        print(f"{module:<20} {seconds:>8.3f} {100 * seconds / total:>5.0f}%")
+    rest = total - sum(profile["stages"].values())
+    print(f"{'rest of run_build':<20} {rest:>8.3f} {100 * rest / total:>5.0f}%")
+    print("\nself time by module (where the time itself goes)")
+    for module, seconds in sorted(profile["self"].items(), key=lambda item: -item[1]):
+        if seconds >= 0.0005:
+            print(f"{module:<44} {seconds:>8.3f} {100 * seconds / total:>5.0f}%")
+    print("\ntop functions by self time")
+    print(profile["top"])
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == [CHILD_FLAG]:
-        raw_dir, work, repeats = Path(argv[1]), Path(argv[2]), int(argv[3])
-        print(json.dumps(child(raw_dir, work, repeats)))
+        mode, raw_dir, work, *rest = argv[1:]
+        print(json.dumps(CHILDREN[mode](Path(raw_dir), Path(work), *map(int, rest))))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    parser.add_argument("--repeats", type=int, default=3, help="best of N timed run_build calls per size")
-    parser.add_argument("--profile", type=int, metavar="SIZE", help="also cProfile one run_build of SIZE projects")
+    parser.add_argument("--repeats", type=int, default=3, help="best of N timed calls per size and variant (the first call in a process "
+                        "pays one-off setup, about 0.4 s in pyarrow's first write: use 2 or more for figures)")
+    parser.add_argument("--profile", type=int, metavar="SIZE",
+                        help="also cProfile one run_build of SIZE projects, grouped by pipeline module")
     args = parser.parse_args(argv)
 
     root = Path(tempfile.mkdtemp(prefix="bench-build-"))
-    results: dict[int, tuple[Generated, int, dict]] = {}
+    results: dict[int, tuple[Generated, int, dict, dict]] = {}
     failures = 0
     try:
         print(f"run_build(raw_dir, out_dir) on synthetic listings, <= {PAGE_SIZE} projects a page, best of "
@@ -415,9 +475,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'projects':>9} {'pages':>5} {'ru':>6} {'raw MB':>7} {'seconds':>8} {'cpu s':>7} {'proj/s':>9} {'base MB':>8} "
               f"{'peak MB':>8} {'gc s':>6} {'rows':>7} {'rejects':>7} {'bad':>5} {'warnings':>8}  check")
         for size in args.sizes:
-            generated, raw_bytes, result = run_size(size, root, args.repeats)
-            results[size] = (generated, raw_bytes, result)
-            problems = verify(size, generated, result)
+            generated, raw_bytes, result, alternative = run_size(size, root, args.repeats)
+            results[size] = (generated, raw_bytes, result, alternative)
+            problems = verify(generated, result, alternative)
             failures += bool(problems)
             w = result["written"]
             print(f"{size:>9,} {len(generated.pages):>5} {generated.russian:>6,} {raw_bytes / 2**20:>7.1f} "
@@ -427,22 +487,14 @@ def main(argv: list[str] | None = None) -> int:
             for problem in problems:
                 print(f"{'':>10}WRONG: {problem}")
 
-        print("\nstage split (one more run of the same functions, one by one, wall seconds; share of their sum;\n"
-              "publish best of the repeats)")
-        names = ("read", "load", "parse", "normalise", "validate", "publish")
-        print(f"{'projects':>9} " + " ".join(f"{n:>15}" for n in names))
-        for size, (_, _, result) in results.items():
-            stages = result["stages"]
-            total = sum(stages.values())
-            print(f"{size:>9,} " + " ".join(f"{stages[n]:>7.3f} ({100 * stages[n] / total:>3.0f}%)" for n in names))
-
-        print("\nalternative: our publish (typed schema, dictionary columns, zstd, staged swap) vs naive\n"
-              "pandas.DataFrame(rows).to_parquet() of the same 3 tables (inferred types, snappy, no swap)")
-        print(f"{'projects':>9} {'ours s':>8} {'naive s':>8} {'ours/naive':>10} {'ours MB':>8} {'naive MB':>8}")
-        for size, (_, _, result) in results.items():
-            ours, naive = result["stages"]["publish"], result["naive_publish"]
-            print(f"{size:>9,} {ours:>8.3f} {naive:>8.3f} {ours / naive:>9.2f}x {result['our_mb']:>8.2f} "
-                  f"{result['naive_mb']:>8.2f}")
+        print(f"\nalternative, same run: run_build vs build_tables + naive pandas.DataFrame(rows).to_parquet() of each\n"
+              f"table (inferred types, snappy, no staging swap, no run log); best of {args.repeats}, each in a fresh process")
+        print(f"{'projects':>9} {'ours s':>8} {'alt s':>8} {'ours/alt':>9} {'ours peak':>10} {'alt peak':>9} "
+              f"{'ours MB':>8} {'alt MB':>8}")
+        for size, (_, _, result, alternative) in results.items():
+            print(f"{size:>9,} {result['seconds']:>8.3f} {alternative['seconds']:>8.3f} "
+                  f"{result['seconds'] / alternative['seconds']:>8.2f}x {result['peak_mb']:>7.0f} MB "
+                  f"{alternative['peak_mb']:>6.0f} MB {result['out_mb']:>8.2f} {alternative['out_mb']:>8.2f}")
 
         print()
         verdicts = []
@@ -450,14 +502,14 @@ def main(argv: list[str] | None = None) -> int:
             ratio = results[100000][2]["seconds"] / results[10000][2]["seconds"]
             cpu_ratio = results[100000][2]["cpu_seconds"] / results[10000][2]["cpu_seconds"]
             print(f"time(100k) / time(10k) = {ratio:.2f} wall, {cpu_ratio:.2f} cpu")
-            verdicts.append((ratio <= TARGET_RATIO, f"linear growth: time(100k) <= {TARGET_RATIO:.0f}x time(10k) "
-                                                    f"({ratio:.2f}x)"))
+            verdicts.append((ratio <= TARGET_RATIO,
+                             f"linear growth: time(100k) <= {TARGET_RATIO:.0f}x time(10k) ({ratio:.2f}x)"))
         if 100000 in results:
             r = results[100000][2]
             verdicts.append((r["seconds"] < TARGET_SECONDS, f"100k under {TARGET_SECONDS:.0f} s ({r['seconds']:.2f} s)"))
             verdicts.append((r["peak_mb"] < TARGET_MB, f"100k under 1 GB peak RSS ({r['peak_mb']:.0f} MB)"))
-        verdicts.append((failures == 0, "correctness: rows + rejects == generated, rejects == the bad dates, "
-                                        "at every size"))
+        verdicts.append((failures == 0, ("correctness: rows + rejects == generated, rejects == the bad dates, "
+                                         "alternative rows == ours, at every size")))
         for ok, text in verdicts:
             print(f"{'PASS' if ok else 'FAIL'}  {text}")
 
@@ -466,8 +518,7 @@ def main(argv: list[str] | None = None) -> int:
             raw_dir, work = root / "raw-profile", root / "work-profile"
             store_raw(generated, raw_dir)
             work.mkdir()
-            print(f"\ncProfile of run_build on {args.profile:,} projects")
-            print(profile(raw_dir, work))
+            print_profile(args.profile, spawn("profile", raw_dir, work))
         return 0 if all(ok for ok, _ in verdicts) else 1
     finally:
         shutil.rmtree(root, ignore_errors=True)
