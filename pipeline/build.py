@@ -56,14 +56,21 @@ def process_pages(pages: list[Page], load_rejects: list[Row] | None = None) -> B
 
 
 def build_tables(captures: Iterable[tuple[Capture, bytes]]) -> BuildOutput:
-    """Every capture through every stage; a capture that is no page at all becomes a reject."""
-    pages, load_rejects = [], []
+    """Every capture through every stage; a capture that is no page at all becomes a reject.
+
+    Pages are taken in URL order whatever order they come in, so the same captures
+    always give the same rows in the same order.
+    """
+    pages: list[Page] = []
+    load_rejects: list[Row] = []
     for capture, body in captures:
         try:
             pages.append(load_page(body, capture.content_type, capture.url, charset=capture.charset,
                                    kind=capture.kind, source_sha256=capture.sha256, complete=capture.complete))
         except PageError as exc:
             load_rejects.append(_load_reject(capture, body, str(exc)))
+    pages.sort(key=lambda page: (page.url or "", page.source_sha256))
+    load_rejects.sort(key=lambda row: (str(row["page_url"]), str(row["source_sha256"])))
     return process_pages(pages, load_rejects)
 
 
