@@ -478,6 +478,12 @@ def test_the_second_run_sends_validators_and_keeps_the_capture_on_304(site, tmp_
 
 # -- politeness ----------------------------------------------------------------------------------------------
 
+LATENCY_SLACK = 0.05
+"""How much closer than the delay two requests may arrive at the site. The crawler times the delay from
+when it starts a request; the first request on a connection reaches the site later after that (connect,
+proxy settings lookup), more so on a busy machine. Without any delay the requests arrive a few ms apart;
+the exact arithmetic of the wait is `test_throttle_waits_out_the_delay_per_host`'s business."""
+
 
 def test_the_user_agent_names_the_project_and_a_contact(site, tmp_path, capsys):
     site.page(LIST, simple_listing("/en/projects/2015/a/"))
@@ -505,7 +511,7 @@ def test_the_delay_is_kept_between_requests_to_one_host(site, tmp_path, capsys):
     times = [request.time for request in site.log]
     assert [request.target for request in site.log] == ["/robots.txt", LIST, *links]
     gaps = [later - earlier for earlier, later in zip(times, times[1:])]
-    assert min(gaps) >= 0.19, gaps
+    assert min(gaps) >= 0.2 - LATENCY_SLACK, gaps
 
 
 def test_a_longer_robots_crawl_delay_wins(site, tmp_path):
@@ -517,7 +523,7 @@ def test_a_longer_robots_crawl_delay_wins(site, tmp_path):
 
     times = [request.time for request in site.log]
     assert [request.target for request in site.log] == ["/robots.txt", LIST, "/en/projects/2015/a/"]
-    assert times[2] - times[1] >= 0.98 and times[1] - times[0] >= 0.98
+    assert times[2] - times[1] >= 1 - LATENCY_SLACK and times[1] - times[0] >= 1 - LATENCY_SLACK
 
 
 def test_a_fractional_robots_crawl_delay_is_obeyed(site, tmp_path):
@@ -528,7 +534,7 @@ def test_a_fractional_robots_crawl_delay_is_obeyed(site, tmp_path):
     crawl(tmp_path, site.url(LIST), delay=0)
 
     times = [request.time for request in site.log]
-    assert times[2] - times[1] >= 0.48
+    assert times[2] - times[1] >= 0.5 - LATENCY_SLACK
 
 
 # -- failures and the summary --------------------------------------------------------------------------------
