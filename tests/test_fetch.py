@@ -100,33 +100,32 @@ def page_targets(site: TestSite) -> list[str]:
 # -- retries -------------------------------------------------------------------------------------------------
 
 
-def test_a_503_then_200_is_retried_and_stored_once(site, tmp_path):
-    body = project_page()
-    site.route("/en/projects/2015/a/", Reply(503, "busy"), Reply(body=body))
-    url = site.url("/en/projects/2015/a/")
+PAGE_A = "/en/projects/2015/a/"
 
-    report = crawl(tmp_path, url)
+
+@pytest.mark.parametrize("first, first_seen, wait_range", [
+    (Reply(503, "busy"), (503, True), (0, 0.01)),
+    (Reply(429, "slow down", headers={"Retry-After": "1"}), (429, True), (1.0, 1.0)),  # Retry-After is waited out
+    (Reply(body=project_page(), drop_after=200), (200, False), (0, 0.01)),
+], ids=["503", "429-with-retry-after", "connection-dropped-mid-body"])
+def test_a_failed_attempt_is_retried_after_a_backoff_and_stored_once(site, tmp_path, first, first_seen, wait_range):
+    body = project_page()
+    site.route(PAGE_A, first, Reply(body=body))
+    url = site.url(PAGE_A)
+    sleeps = []
+
+    report = crawl(tmp_path, url, sleeps=sleeps)
 
     assert report.fetched == [url] and report.failed == []
-    assert [r.status for r in site.requests_for("/en/projects/2015/a/")] == [503, 200]
+    one, two = site.requests_for(PAGE_A)
+    assert one.done.wait(10) and two.done.wait(10)
+    assert (one.status, one.completed) == first_seen and (two.status, two.completed) == (200, True)
+    [wait] = sleeps  # one wait before the retry, within backoff_base (or exactly the Retry-After)
+    assert wait_range[0] <= wait <= wait_range[1], wait
     entry = manifest(tmp_path)[url]
     assert stored(tmp_path, url) == body.encode()
     assert (entry["status"], entry["kind"], entry["sha256"]) == (200, "project", sha256_hex(body.encode()))
     assert capture_files(tmp_path) == [sha256_hex(body.encode()) + ".html"]
-
-
-def test_a_429_with_retry_after_is_waited_out(site, tmp_path):
-    body = project_page()
-    site.route("/en/projects/2015/a/", Reply(429, "slow down", headers={"Retry-After": "1"}), Reply(body=body))
-    url = site.url("/en/projects/2015/a/")
-
-    report = crawl(tmp_path, url)
-
-    assert report.fetched == [url]
-    first, second = site.requests_for("/en/projects/2015/a/")
-    assert (first.status, second.status) == (429, 200)
-    assert second.time - first.time >= 0.95, "Retry-After: 1 was not honoured"
-    assert stored(tmp_path, url) == body.encode()
 
 
 def test_a_retry_after_longer_than_the_cap_fails_at_once(site, tmp_path):
@@ -142,64 +141,29 @@ def test_a_retry_after_longer_than_the_cap_fails_at_once(site, tmp_path):
     assert sleeps == [], "nothing is waited for"
 
 
-def test_a_hang_past_the_read_timeout_fails_and_keeps_the_earlier_capture(site, tmp_path):
+@pytest.mark.parametrize("failing, reason", [
+    # each attempt gives up after the read timeout: had it waited the 1.5 s out, it would have got the page
+    (Reply(body=project_page("New title"), sleep=1.5), "timeout"),
+    (Reply(body=project_page("New title"), body_sleep=1.5), "timeout"),
+    (Reply(body=project_page("New title"), drop_after=100), "connection dropped mid-body"),
+], ids=["hang-before-the-headers", "hang-mid-body", "connection-dropped-mid-body"])
+def test_a_page_that_keeps_failing_fails_after_the_retries_and_keeps_the_earlier_capture(site, tmp_path, failing,
+                                                                                         reason):
     old = project_page("Old title")
-    site.route("/en/projects/2015/a/", Reply(body=old))
-    url = site.url("/en/projects/2015/a/")
+    site.route(PAGE_A, Reply(body=old))
+    url = site.url(PAGE_A)
     crawl(tmp_path, url)
     before, files = manifest(tmp_path)[url], capture_files(tmp_path)
 
-    site.route("/en/projects/2015/a/", Reply(body=project_page("New title"), sleep=1.5))
+    site.route(PAGE_A, failing)
     sleeps = []
     report = crawl(tmp_path, url, read_timeout=0.3, sleeps=sleeps)
 
-    # Each attempt gave up after the read timeout: had it waited the 1.5 s out, it would have got the page.
-    [(failed_url, reason)] = report.failed
-    assert failed_url == url and "timeout" in reason and "3 attempts" in reason
-    assert len(site.requests_for("/en/projects/2015/a/")) == 1 + 3
+    [(failed_url, failure)] = report.failed
+    assert failed_url == url and failure.startswith(reason) and failure.endswith("(after 3 attempts)"), failure
+    assert len(site.requests_for(PAGE_A)) == 1 + 3
     # Two backoff waits between the three attempts, each below its ceiling: backoff_base, then twice that.
     assert len(sleeps) == 2 and 0 <= sleeps[0] <= 0.01 and 0 <= sleeps[1] <= 0.02, sleeps
-    assert manifest(tmp_path)[url] == before and capture_files(tmp_path) == files
-    assert stored(tmp_path, url) == old.encode()
-    assert_clean(tmp_path)
-
-
-def test_a_hang_in_the_middle_of_the_body_is_reported_as_a_timeout(site, tmp_path):
-    site.route("/en/projects/2015/a/", Reply(body=project_page(), body_sleep=1.5))
-    url = site.url("/en/projects/2015/a/")
-
-    report = crawl(tmp_path, url, read_timeout=0.3, max_retries=0)
-
-    [(_, reason)] = report.failed
-    assert "timeout" in reason
-
-
-def test_a_connection_dropped_mid_body_is_retried(site, tmp_path):
-    body = project_page()
-    site.route("/en/projects/2015/a/", Reply(body=body, drop_after=200), Reply(body=body))
-    url = site.url("/en/projects/2015/a/")
-
-    report = crawl(tmp_path, url)
-
-    assert report.fetched == [url] and report.failed == []
-    first, second = site.requests_for("/en/projects/2015/a/")
-    assert (first.sent, first.completed, second.completed) == (200, False, True)
-    assert stored(tmp_path, url) == body.encode()
-
-
-def test_a_connection_that_keeps_dropping_fails_and_keeps_the_earlier_capture(site, tmp_path):
-    old = project_page("Old title")
-    site.route("/en/projects/2015/a/", Reply(body=old))
-    url = site.url("/en/projects/2015/a/")
-    crawl(tmp_path, url)
-    before, files = manifest(tmp_path)[url], capture_files(tmp_path)
-
-    site.route("/en/projects/2015/a/", Reply(body=project_page("New title"), drop_after=100))
-    report = crawl(tmp_path, url)
-
-    [(failed_url, reason)] = report.failed
-    assert failed_url == url and reason == "connection dropped mid-body (after 3 attempts)"
-    assert len(site.requests_for("/en/projects/2015/a/")) == 1 + 3
     assert manifest(tmp_path)[url] == before and capture_files(tmp_path) == files
     assert stored(tmp_path, url) == old.encode()
     assert_clean(tmp_path)
@@ -285,8 +249,9 @@ def test_an_off_host_redirect_is_not_followed_and_is_reported(site, tmp_path):
     assert len(site.requests_for("/en/projects/2015/moved/")) == 1
 
 
-def test_a_robots_disallowed_link_is_never_requested_and_is_reported(site, tmp_path):
-    site.robots("User-agent: *\nDisallow: /en/projects/2015/secret/\n")
+@pytest.mark.parametrize("rule", ["/en/projects/2015/secret/", "/*/secret/"], ids=["path", "wildcard"])
+def test_a_robots_disallowed_link_is_never_requested_and_is_reported(site, tmp_path, rule):
+    site.robots(f"User-agent: *\nDisallow: {rule}\n")
     site.page(LIST, simple_listing("/en/projects/2015/a/", "/en/projects/2015/secret/"))
     site.page("/en/projects/2015/a/", project_page())
     site.page("/en/projects/2015/secret/", project_page("Secret"))
@@ -298,18 +263,7 @@ def test_a_robots_disallowed_link_is_never_requested_and_is_reported(site, tmp_p
     assert site.requests_for("/en/projects/2015/secret/") == []
     assert len(site.requests_for("/robots.txt")) == 1, "robots.txt is fetched once per host"
     assert site.targets()[0] == "/robots.txt", "robots.txt comes before any page"
-    assert secret not in manifest(tmp_path)
-
-
-def test_a_robots_wildcard_rule_is_obeyed(site, tmp_path):
-    site.robots("User-agent: *\nDisallow: /*/secret/\n")
-    site.page(LIST, simple_listing("/en/projects/2015/secret/"))
-    site.page("/en/projects/2015/secret/", project_page("Secret"))
-
-    report = crawl(tmp_path, site.url(LIST))
-
-    assert site.requests_for("/en/projects/2015/secret/") == []
-    assert report.skipped == [(site.url("/en/projects/2015/secret/"), "disallowed by robots.txt")]
+    assert set(manifest(tmp_path)) == {url, site.url("/en/projects/2015/a/")}
 
 
 def test_non_http_links_are_ignored(site, tmp_path):
@@ -373,33 +327,25 @@ def test_max_pages_bounds_the_crawl(site, tmp_path, capsys):
 # -- size caps -----------------------------------------------------------------------------------------------
 
 
-def test_a_response_declaring_more_than_max_bytes_is_refused_unread(site, tmp_path):
-    site.route("/en/projects/2015/big/", Reply(body=b"x" * 65536, repeat=800))  # 50 MB, Content-Length sent
+@pytest.mark.parametrize("reply, reason", [
+    # 50 MB with its Content-Length: refused on the declared length (reading on would stop at the cap instead)
+    (Reply(body=b"x" * 65536, repeat=800), "response of 52428800 bytes exceeds the 10000-byte cap; not read"),
+    # 20 MB chunked, no Content-Length: read until past the cap, then dropped
+    (Reply(body=b"<p>" + b"y" * 993 + b"</p>\n", chunked=True, repeat=20_000),
+     "response exceeds the 10000-byte cap; stopped reading"),
+], ids=["content-length", "chunked"])
+def test_a_response_over_max_bytes_is_refused_without_downloading_it(site, tmp_path, reply, reason):
+    site.route("/en/projects/2015/big/", reply)
     url = site.url("/en/projects/2015/big/")
 
     report = crawl(tmp_path, url, max_bytes=10_000)
 
-    # Refused on the declared length (a crawler that read on would have stopped at the cap instead) …
-    assert report.failed == [(url, "response of 52428800 bytes exceeds the 10000-byte cap; not read")]
-    [request] = site.requests_for("/en/projects/2015/big/")  # … and not retried
-    # … and the crawler hung up: the server could not send it whole
+    assert report.failed == [(url, reason)]
+    [request] = site.requests_for("/en/projects/2015/big/")  # not retried
+    # the crawler hung up: the server could not send the body whole
     assert request.done.wait(10), "the server should notice that the client went away"
-    assert not request.completed and request.sent < 52_428_800
+    assert not request.completed and request.sent < len(reply.data) * reply.repeat
     assert not (tmp_path / "manifest.json").exists() or url not in manifest(tmp_path)
-    assert_clean(tmp_path)
-
-
-def test_a_chunked_response_is_cut_off_once_over_max_bytes(site, tmp_path):
-    chunk = b"<p>" + b"y" * 993 + b"</p>\n"  # 1000 bytes, 20 MB in all, no Content-Length
-    site.route("/en/projects/2015/stream/", Reply(body=chunk, chunked=True, repeat=20_000))
-    url = site.url("/en/projects/2015/stream/")
-
-    report = crawl(tmp_path, url, max_bytes=5_000)
-
-    assert report.failed == [(url, "response exceeds the 5000-byte cap; stopped reading")]
-    [request] = site.requests_for("/en/projects/2015/stream/")
-    assert request.done.wait(10), "the server should notice that the client went away"
-    assert not request.completed and request.sent < 20_000_000
     assert_clean(tmp_path)
 
 
@@ -513,27 +459,17 @@ def test_the_delay_is_kept_between_requests_to_one_host(site, tmp_path, capsys):
     assert min(gaps) >= 0.2 - LATENCY_SLACK, gaps
 
 
-def test_a_longer_robots_crawl_delay_wins(site, tmp_path):
-    site.robots("User-agent: *\nCrawl-delay: 1\n")
+@pytest.mark.parametrize("crawl_delay, delay", [(1, 0.05), (0.5, 0)], ids=["longer-than-delay", "fractional"])
+def test_a_longer_robots_crawl_delay_wins(site, tmp_path, crawl_delay, delay):
+    site.robots(f"User-agent: *\nCrawl-delay: {crawl_delay}\n")
     site.page(LIST, simple_listing("/en/projects/2015/a/"))
     site.page("/en/projects/2015/a/", project_page())
 
-    crawl(tmp_path, site.url(LIST), delay=0.05)
+    crawl(tmp_path, site.url(LIST), delay=delay)
 
     times = [request.time for request in site.log]
     assert [request.target for request in site.log] == ["/robots.txt", LIST, "/en/projects/2015/a/"]
-    assert times[2] - times[1] >= 1 - LATENCY_SLACK and times[1] - times[0] >= 1 - LATENCY_SLACK
-
-
-def test_a_fractional_robots_crawl_delay_is_obeyed(site, tmp_path):
-    site.robots("User-agent: *\nCrawl-delay: 0.5\n")
-    site.page(LIST, simple_listing("/en/projects/2015/a/"))
-    site.page("/en/projects/2015/a/", project_page())
-
-    crawl(tmp_path, site.url(LIST), delay=0)
-
-    times = [request.time for request in site.log]
-    assert times[2] - times[1] >= 0.5 - LATENCY_SLACK
+    assert times[2] - times[1] >= crawl_delay - LATENCY_SLACK and times[1] - times[0] >= crawl_delay - LATENCY_SLACK
 
 
 # -- failures and the summary --------------------------------------------------------------------------------
@@ -700,29 +636,28 @@ def test_throttle_waits_out_the_delay_per_host(steps, expected_sleeps):
     assert clock.sleeps == expected_sleeps
 
 
-@pytest.mark.parametrize("href, expected", [
-    ("/en/projects/2015/a/", [("http://h/en/projects/2015/a/", "project")]),
-    ("/en/projects/2015/a/#top", [("http://h/en/projects/2015/a/", "project")]),
-    ("http://other.invalid/en/projects/2015/x/", [("http://other.invalid/en/projects/2015/x/", "project")]),
-    ("mailto:info@csr-nw.ru", []),
-    ("javascript:void(0)", []),
-    ("tel:+78120000000", []),
-    ("/en/news/2015/", []),  # neither a project page nor pagination
-    ("?PAGEN_1=2", []),  # same listing path, but the link text is no pagination text
-])
-def test_discover_links_keeps_project_pages_only_unless_pagination(href, expected):
-    body = f'<html><body><a href="{href}">Some project</a></body></html>'.encode()
-    found = discover_links(body, "text/html", "utf-8", "http://h/en/area_of_activity/x/y/")
-    assert found == expected
+PAGE_2 = [("http://h/en/area_of_activity/x/y/?PAGEN_1=2", "listing")]
 
 
-@pytest.mark.parametrize("anchor", [
-    '<a href="?PAGEN_1=2">2</a>', '<a href="?PAGEN_1=2" rel="next">Forward</a>', '<a href="?PAGEN_1=2">»</a>',
-    '<a href="?PAGEN_1=2">Следующая</a>', '<a href="?PAGEN_1=2">next</a>',
+@pytest.mark.parametrize("anchor, expected", [
+    ('<a href="/en/projects/2015/a/">Some project</a>', [("http://h/en/projects/2015/a/", "project")]),
+    ('<a href="/en/projects/2015/a/#top">Some project</a>', [("http://h/en/projects/2015/a/", "project")]),
+    ('<a href="http://other.invalid/en/projects/2015/x/">Some project</a>',
+     [("http://other.invalid/en/projects/2015/x/", "project")]),
+    ('<a href="mailto:info@csr-nw.ru">Some project</a>', []),
+    ('<a href="javascript:void(0)">Some project</a>', []),
+    ('<a href="tel:+78120000000">Some project</a>', []),
+    ('<a href="/en/news/2015/">Some project</a>', []),  # neither a project page nor pagination
+    ('<a href="?PAGEN_1=2">Some project</a>', []),  # the listing's own path, but no pagination text
+    ('<a href="?PAGEN_1=2">2</a>', PAGE_2),  # pagination: a listing
+    ('<a href="?PAGEN_1=2" rel="next">Forward</a>', PAGE_2),
+    ('<a href="?PAGEN_1=2">»</a>', PAGE_2),
+    ('<a href="?PAGEN_1=2">Следующая</a>', PAGE_2),
+    ('<a href="?PAGEN_1=2">next</a>', PAGE_2),
 ])
-def test_discover_links_follows_pagination_as_a_listing(anchor):
-    found = discover_links(anchor.encode(), "text/html", "utf-8", "http://h/en/area_of_activity/x/y/")
-    assert found == [("http://h/en/area_of_activity/x/y/?PAGEN_1=2", "listing")]
+def test_discover_links_keeps_project_pages_and_pagination_only(anchor, expected):
+    body = f"<html><body>{anchor}</body></html>".encode()
+    assert discover_links(body, "text/html", "utf-8", "http://h/en/area_of_activity/x/y/") == expected
 
 
 # -- end to end: the HTML corpus, served locally -------------------------------------------------------------
