@@ -13,22 +13,36 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sitefixture import Reply, TestSite, detail_html, http_date, listing_entry, listing_html  # noqa: E402
-
-from pipeline.build import build_tables, read_captures  # noqa: E402
-from pipeline.cli import main  # noqa: E402
-from pipeline.fetch import (  # noqa: E402
-    Crawler, Fetcher, FetchReport, Throttle, backoff, discover_links, retry_after_seconds,
+from sitefixture import (
+    Reply,
+    TestSite,
+    detail_html,
+    http_date,
+    listing_entry,
+    listing_html,
 )
-from pipeline.rawstore import RawStore, sha256_hex  # noqa: E402
-from pipeline.settings import CONTACT_URL, PROJECT_NAME, USER_AGENT, FetchSettings  # noqa: E402
+
+from pipeline.build import build_tables, read_captures
+from pipeline.cli import main
+from pipeline.fetch import (
+    Crawler,
+    Fetcher,
+    FetchReport,
+    Throttle,
+    backoff,
+    discover_links,
+    retry_after_seconds,
+)
+from pipeline.rawstore import RawStore, sha256_hex
+from pipeline.settings import CONTACT_URL, PROJECT_NAME, USER_AGENT, FetchSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 LIST = "/en/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
@@ -46,9 +60,8 @@ def site():
 
 
 def fast_settings(*start_urls: str, **overrides) -> FetchSettings:
-    options = dict(delay=0, connect_timeout=1, read_timeout=0.4, max_retries=2, backoff_base=0.01,
-                   backoff_cap=0.05, save_every=1)
-    options.update(overrides)
+    options = {"delay": 0, "connect_timeout": 1, "read_timeout": 0.4, "max_retries": 2, "backoff_base": 0.01,
+               "backoff_cap": 0.05, "save_every": 1, **overrides}
     return FetchSettings(start_urls=tuple(start_urls), **options)
 
 
@@ -415,7 +428,7 @@ def test_the_second_run_sends_validators_and_keeps_the_capture_on_304(site, tmp_
     after = manifest(tmp_path)
     for url in urls:
         checked = datetime.fromisoformat(after[url]["checked_at"])
-        assert checked > datetime.now(timezone.utc) - timedelta(minutes=1)
+        assert checked > datetime.now(UTC) - timedelta(minutes=1)
         assert {k: v for k, v in after[url].items() if k != "checked_at"} == \
             {k: v for k, v in before[url].items() if k != "checked_at"}
     assert "0 pages (0 unchanged), 3 not modified" in second.lines()[0]
@@ -455,7 +468,7 @@ def test_the_delay_is_kept_between_requests_to_one_host(site, tmp_path, capsys):
 
     times = [request.time for request in site.log]
     assert [request.target for request in site.log] == ["/robots.txt", LIST, *links]
-    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    gaps = [later - earlier for earlier, later in pairwise(times)]
     assert min(gaps) >= 0.2 - LATENCY_SLACK, gaps
 
 
@@ -544,7 +557,7 @@ def test_a_failing_capture_write_leaves_the_earlier_manifest_valid(site, tmp_pat
 
 # -- the small pieces ----------------------------------------------------------------------------------------
 
-NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("value, expected", [
