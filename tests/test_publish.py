@@ -2,10 +2,10 @@ import json
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import publish as publish_module
 from pipeline.publish import compare_outputs, json_lines, publish
 from pipeline.schema import DATASETS, PROJECTS, SCHEMA_VERSION
 
@@ -65,15 +65,26 @@ def test_a_new_publish_replaces_the_old_whole(out):
     assert sorted(p.name for p in out.parent.iterdir()) == ["processed"]
 
 
-def test_a_failed_publish_leaves_the_previous_output(out, monkeypatch):
-    def broken(*args, **kwargs):
-        raise OSError("disk full")
+@pytest.mark.parametrize("bad_tables", [
+    {"projects": [{**ROW, "start_date": "2012"}]},  # a string in a date column: the first dataset fails
+    {"projects": [ROW], "warnings": [{"code": "x", "message": "y", "line": "twelve"}]},  # the last one does
+], ids=["first-dataset", "last-dataset"])
+@pytest.mark.parametrize("previous", [True, False], ids=["over-an-earlier-output", "first-publish"])
+def test_a_publish_that_fails_part_way_leaves_the_previous_output_and_no_staging(tmp_path, bad_tables, previous):
+    target = tmp_path / "processed"
+    if previous:
+        publish(target, {"projects": [ROW]}, {"projects": 1}, METADATA)
+    before = {path.relative_to(tmp_path): path.read_bytes() for path in sorted(tmp_path.rglob("*")) if path.is_file()}
 
-    monkeypatch.setattr(publish_module, "_swap", broken)
-    with pytest.raises(OSError):
-        publish(out, {"projects": []}, {}, METADATA)
-    assert pq.read_table(out / "projects").num_rows == 1
-    assert sorted(p.name for p in out.parent.iterdir()) == ["processed"]
+    with pytest.raises(pa.ArrowException):  # the rows do not fit the schema: writing Parquet fails
+        publish(target, bad_tables, {"projects": 2}, METADATA)
+
+    after = {path.relative_to(tmp_path): path.read_bytes() for path in sorted(tmp_path.rglob("*")) if path.is_file()}
+    assert after == before  # the earlier output byte for byte (or still nothing), and no staging files
+    assert sorted(path.name for path in tmp_path.iterdir()) == (["processed"] if previous else [])
+    if previous:
+        assert pq.read_table(target / "projects").to_pylist() == [ROW]
+        assert json.loads((target / "run.json").read_text()) == {"projects": 1}
 
 
 def test_compare_outputs_names_changed_rows(tmp_path, out):
