@@ -28,6 +28,8 @@ MANIFEST_NAME = "manifest.json"
 CAPTURES_DIR = "captures"
 MANIFEST_FORMAT = 1
 TEMPORARY_SUFFIX = ".tmp"
+FILE_MODE = 0o644
+"""raw/ is data to share: its files are readable by group and others, like the committed ones."""
 _EXTENSIONS = {"text/html": ".html", "text/plain": ".txt"}
 
 
@@ -80,6 +82,8 @@ def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
 
     `sync` also flushes the file to disk before the rename, which guards against
     power loss as well as a killed process; it costs about a millisecond a file.
+    The file gets FILE_MODE: mkstemp makes it private (0600), which would hide
+    raw/ from the other users and services that read it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
@@ -89,6 +93,7 @@ def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
             if sync:
                 handle.flush()
                 os.fsync(handle.fileno())
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,4 +1,5 @@
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ import pytest
 from pipeline.rawstore import RawStore, RawStoreError, import_jsonl, sha256_hex
 
 URL = "http://csr-nw.ru/en/projects/2015/example/"
+BODY = b"A project\n"
 
 
 def test_put_stores_bytes_exactly_and_records_them(tmp_path):
@@ -56,7 +58,7 @@ def test_a_tampered_capture_is_refused(tmp_path):
 
 def test_a_broken_manifest_is_a_clear_error(tmp_path):
     (tmp_path / "manifest.json").write_text("{not json")
-    with pytest.raises(RawStoreError, match="manifest.json: not a valid manifest"):
+    with pytest.raises(RawStoreError, match=r"manifest\.json: not a valid manifest"):
         RawStore(tmp_path).captures()
 
 
@@ -86,3 +88,9 @@ def test_the_committed_snapshot_is_intact():
     assert [c.complete for c in captures].count(False) == 1
     for capture in captures:
         store.read(capture)
+
+
+def test_captures_and_manifest_are_readable_by_everyone(tmp_path):
+    capture = RawStore(tmp_path).put(BODY, url=URL, content_type="text/plain")
+    for path in (tmp_path / capture.path, tmp_path / "manifest.json"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
