@@ -9,6 +9,10 @@ Captures are content-addressed, so identical bytes are stored once and a
 capture's file name proves its integrity. Every write goes to a temporary
 file that is renamed into place, so an interrupted run never leaves a half
 file or a broken manifest.
+
+Nothing read from raw/ or from a corpus file is trusted: the manifest is
+checked field by field when it is loaded, a capture is only ever read from a
+regular file inside captures/ whose size and sha256 match the manifest.
 """
 from __future__ import annotations
 
@@ -16,13 +20,17 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
+import stat
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, TypeGuard, Unpack
+from urllib.parse import urlsplit
 
-from .site import page_kind
+from .site import PAGE_KINDS, page_kind
 
 MANIFEST_NAME = "manifest.json"
 CAPTURES_DIR = "captures"
@@ -35,6 +43,10 @@ _EXTENSIONS = {"text/html": ".html", "text/plain": ".txt"}
 
 class RawStoreError(Exception):
     """raw/ is missing, unreadable or inconsistent with its manifest."""
+
+
+class _Refused(Exception):
+    """Why one value or file is not accepted; the caller adds where it came from."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,130 @@ def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
         raise
 
 
+# -- checking what raw/ and corpus files say -----------------------------------------------------------------
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+_LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def _is_str(value: object) -> TypeGuard[str]:
+    return isinstance(value, str)
+
+
+def _is_http_url(value: object) -> bool:
+    """An absolute http(s) URL with a host: anything else cannot be a page of the site."""
+    if not _is_str(value) or _CONTROL_CHARACTERS.search(value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. a malformed IPv6 host
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _is_kind(value: object) -> bool:
+    """A page kind's current or legacy name (committed manifests say `project` for `detail`)."""
+    try:
+        return _is_str(value) and bool(page_kind(value))
+    except ValueError:
+        return False
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is no number
+
+
+def _is_size(value: object) -> bool:
+    return _is_int(value) and value >= 0
+
+
+def _is_sha256(value: object) -> bool:
+    return _is_str(value) and bool(_SHA256.fullmatch(value))
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool)
+
+
+def _or_none(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    return lambda value: value is None or check(value)
+
+
+_Rules = dict[str, tuple[str, Callable[[object], bool]]]
+"""Field name → (what it must be, in words; the check)."""
+
+_URL_RULE = ("an absolute http(s) URL", _is_http_url)
+_KIND_RULE = (f"null or a page kind ({', '.join(PAGE_KINDS)})", _or_none(_is_kind))
+_BOOL_RULE = ("true or false", _is_bool)
+_TEXT_OR_NULL_RULE = ("a string or null", _or_none(_is_str))
+
+_CAPTURE_RULES: _Rules = {
+    "url": _URL_RULE,
+    "content_type": ("a string", _is_str),
+    "sha256": ("64 lowercase hex digits", _is_sha256),
+    "path": ("a string", _is_str),
+    "size": ("a non-negative integer", _is_size),
+    "kind": _KIND_RULE,
+    "complete": _BOOL_RULE,
+    "fetched_at": _TEXT_OR_NULL_RULE,
+    "final_url": _TEXT_OR_NULL_RULE,
+    "status": ("an integer or null", _or_none(_is_int)),
+    "charset": _TEXT_OR_NULL_RULE,
+    "etag": _TEXT_OR_NULL_RULE,
+    "last_modified": _TEXT_OR_NULL_RULE,
+    "checked_at": _TEXT_OR_NULL_RULE,
+    "source": _TEXT_OR_NULL_RULE,
+}
+"""Every field of a manifest entry; a Capture field missing here makes saved manifests unloadable (tests catch it)."""
+
+_CAPTURE_REQUIRED = tuple(field.name for field in dataclasses.fields(Capture)
+                          if field.default is dataclasses.MISSING)
+
+def _shown(value: object, limit: int = 80) -> str:
+    """A value as it appears in a message: its repr, cut short so a huge value cannot flood the terminal."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _check_fields(entry: dict[str, Any], rules: _Rules, required: tuple[str, ...], *, closed: bool) -> None:
+    """Raise _Refused naming the first field that is missing, unknown (when `closed`) or of the wrong kind."""
+    missing = [name for name in required if name not in entry]
+    if missing:
+        raise _Refused(f"missing {', '.join(repr(name) for name in missing)}")
+    unknown = sorted(set(entry) - set(rules)) if closed else []
+    if unknown:
+        raise _Refused(f"unknown key {', '.join(_shown(name) for name in unknown)}")
+    for name, (expected, check) in rules.items():
+        value = entry.get(name)
+        if isinstance(value, str) and _LONE_SURROGATES.search(value):  # JSON's "\ud800": no UTF-8 for it
+            raise _Refused(f'"{name}" must be valid Unicode, not {_shown(value)} with a lone surrogate')
+        if name in entry and not check(value):
+            raise _Refused(f'"{name}" must be {expected}, not {_shown(value)}')
+
+
+def _read_regular_file(path: Path, size: int | None = None) -> bytes:
+    """The bytes of `path`, refused unless it is a regular file (of `size` bytes, when given).
+
+    Checked before opening, so a FIFO never blocks the run and a device such as
+    /dev/zero is never read; opened non-blocking and checked again in case it was
+    swapped since; and never more read than the size announced.
+    """
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise _Refused("not a regular file")
+    if size is not None and info.st_size != size:
+        raise _Refused(f"{info.st_size} bytes where the manifest says {size}")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise _Refused("not a regular file")
+        data = handle.read(info.st_size + 1)  # one byte more shows a file that grew
+    if len(data) != info.st_size:
+        raise _Refused(f"changed while being read: {info.st_size} bytes, then {len(data)}")
+    return data
+
+
 class RawStore:
     """Read and write captures and the manifest under one raw/ directory."""
 
@@ -125,14 +261,20 @@ class RawStore:
         return self._index().get(url)
 
     def read(self, capture: Capture) -> bytes:
-        """The capture's bytes, checked against the sha256 in the manifest."""
-        path = self.root / capture.path
+        """The capture's bytes, checked against the size and sha256 in the manifest.
+
+        The path is checked again here, not only at load: a Capture can be made by
+        hand, and a file can change after the manifest was read.
+        """
+        where = f"{self.root / capture.path}: capture of {capture.url}"
         try:
-            data = path.read_bytes()
+            data = _read_regular_file(self._capture_file(capture.path), capture.size)
+        except _Refused as exc:
+            raise RawStoreError(f"{where}: {exc}") from exc
         except OSError as exc:
-            raise RawStoreError(f"{path}: cannot read capture of {capture.url}: {exc.strerror}") from exc
+            raise RawStoreError(f"{where}: cannot read: {exc.strerror}") from exc
         if sha256_hex(data) != capture.sha256:
-            raise RawStoreError(f"{path}: content does not match its sha256 in {self.manifest_path}")
+            raise RawStoreError(f"{where}: content does not match its sha256 in {self.manifest_path}")
         return data
 
     def put(self, body: bytes, *, url: str, content_type: str, **meta: Unpack[CaptureMeta]) -> Capture:
@@ -182,15 +324,71 @@ class RawStore:
         return self._captures
 
     def _load(self) -> dict[str, Capture]:
+        """The manifest's captures, every entry checked before any capture is read."""
         if not self.manifest_path.exists():
             return {}
         try:
-            document = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            entries = document["captures"]
-            captures = [_with_current_kind(Capture(**entry)) for entry in entries]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            document = json.loads(_read_regular_file(self.manifest_path).decode("utf-8"))
+        except (_Refused, OSError, ValueError) as exc:  # ValueError: not UTF-8 or not JSON
             raise RawStoreError(f"{self.manifest_path}: not a valid manifest: {exc}") from exc
-        return {capture.url: capture for capture in captures}
+        captures: dict[str, Capture] = {}
+        for index, entry in enumerate(self._entries(document)):
+            capture = self._capture_from(entry, index)
+            if capture.url in captures:
+                raise RawStoreError(f"{self._where(entry, index)}: a second entry for the same url")
+            captures[capture.url] = capture
+        return captures
+
+    def _entries(self, document: object) -> list[object]:
+        """The `captures` list of a manifest document, whose shape is checked first."""
+        if not isinstance(document, dict):
+            reason = f"the document must be an object, not {type(document).__name__}"
+        elif not _is_int(version := document.get("format", MANIFEST_FORMAT)) or version != MANIFEST_FORMAT:
+            reason = f'"format" must be {MANIFEST_FORMAT}, not {_shown(version)}'
+        elif not isinstance(document.get("captures"), list):
+            reason = f'"captures" must be a list, not {_shown(document.get("captures"))}'
+        else:
+            entries: list[object] = document["captures"]
+            return entries
+        raise RawStoreError(f"{self.manifest_path}: not a valid manifest: {reason}")
+
+    def _capture_from(self, entry: object, index: int) -> Capture:
+        """One manifest entry as a Capture, or RawStoreError saying which entry and what is wrong."""
+        try:
+            if not isinstance(entry, dict):
+                raise _Refused(f"an entry must be an object, not {_shown(entry)}")
+            _check_fields(entry, _CAPTURE_RULES, _CAPTURE_REQUIRED, closed=True)
+            self._capture_file(entry["path"])
+        except _Refused as exc:
+            raise RawStoreError(f"{self._where(entry, index)}: {exc}") from exc
+        capture = Capture(**entry)
+        if capture.kind is None:
+            return capture
+        return dataclasses.replace(capture, kind=page_kind(capture.kind))  # `project` is read as `detail`
+
+    def _where(self, entry: object, index: int) -> str:
+        """`raw/manifest.json: captures[3] (http://…)`, the url only when it is a string."""
+        url = entry.get("url") if isinstance(entry, dict) else None
+        return f"{self.manifest_path}: captures[{index}]" + (f" ({_shown(url)})" if isinstance(url, str) else "")
+
+    def _capture_file(self, path: str) -> Path:
+        """Where a manifest `path` really leads, refused unless that is inside captures/.
+
+        Symlinks are followed before the check, so a link in captures/ to a file
+        elsewhere is refused like `../../etc/passwd`: nothing outside raw/ is opened.
+        """
+        if "\0" in path:
+            raise _Refused('"path" must not contain a NUL byte')
+        if Path(path).is_absolute():
+            raise _Refused(f'"path" must be relative to {self.root}, not {_shown(path)}')
+        captures = (self.root / CAPTURES_DIR).resolve()
+        try:
+            real = (self.root / path).resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+            raise _Refused(f'"path" {_shown(path)} cannot be resolved: {exc}') from exc
+        if real == captures or not real.is_relative_to(captures):
+            raise _Refused(f'"path" {_shown(path)} leads outside {CAPTURES_DIR}/')
+        return real
 
     def _save(self) -> None:
         document = {
@@ -201,13 +399,6 @@ class RawStore:
         atomic_write(self.manifest_path, text.encode("utf-8"))
         self._unsaved = 0
         self._saved_at = time.monotonic()
-
-
-def _with_current_kind(capture: Capture) -> Capture:
-    """Manifests written before the `detail` kind was named say `project`: read them as before."""
-    if capture.kind is None or capture.kind == page_kind(capture.kind):
-        return capture
-    return dataclasses.replace(capture, kind=page_kind(capture.kind))
 
 
 def _entry(capture: Capture) -> dict[str, object]:
