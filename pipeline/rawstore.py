@@ -12,19 +12,22 @@ file or a broken manifest.
 
 Nothing read from raw/ or from a corpus file is trusted: the manifest is
 checked field by field when it is loaded, a capture is only ever read from a
-regular file inside captures/ whose size and sha256 match the manifest.
+regular file inside captures/ whose size and sha256 match the manifest, and
+an import stores all of its lines or none of them.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
 import re
 import stat
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict, TypeGuard, Unpack
@@ -192,6 +195,16 @@ _CAPTURE_RULES: _Rules = {
 _CAPTURE_REQUIRED = tuple(field.name for field in dataclasses.fields(Capture)
                           if field.default is dataclasses.MISSING)
 
+_CORPUS_RULES: _Rules = {
+    "url": _URL_RULE,
+    "text": ("a string", _is_str),
+    "kind": _KIND_RULE,
+    "complete": _BOOL_RULE,
+    "fetched_at": _TEXT_OR_NULL_RULE,
+}
+"""The fields of a corpus line that are stored; other keys are ignored, as they always were."""
+
+
 def _shown(value: object, limit: int = 80) -> str:
     """A value as it appears in a message: its repr, cut short so a huge value cannot flood the terminal."""
     text = repr(value)
@@ -302,6 +315,25 @@ class RawStore:
         if self._unsaved:
             self._save()
 
+    @contextlib.contextmanager
+    def _all_or_nothing(self) -> Iterator[None]:
+        """Changes made inside are saved together once at the end, or all forgotten if one fails.
+
+        An import must not leave half a corpus in the manifest; capture files
+        written before a failure are unreachable without a manifest entry.
+        """
+        index = self._index()
+        before, unsaved, every, interval = dict(index), self._unsaved, self.save_every, self.save_interval
+        self.save_every, self.save_interval = sys.maxsize, None
+        try:
+            yield
+            self.flush()
+        except BaseException:
+            self._captures, self._unsaved = before, unsaved
+            raise
+        finally:
+            self.save_every, self.save_interval = every, interval
+
     def _changed(self, capture: Capture) -> None:
         self._index()[capture.url] = capture
         self._unsaved += 1
@@ -405,29 +437,59 @@ def _entry(capture: Capture) -> dict[str, object]:
     return dict(vars(capture))  # flat fields: no need for asdict's deep copy
 
 
+# -- importing a corpus --------------------------------------------------------------------------------------
+
+
 def import_jsonl(store: RawStore, path: Path | str) -> list[Capture]:
     """Store each `{"url", "kind", "complete", "text"}` line of a corpus file as a text capture.
 
-    The text is stored as its UTF-8 bytes, exactly as the corpus holds it.
+    The text is stored as its UTF-8 bytes, exactly as the corpus holds it. Every
+    line is checked first and every bad one reported; then either all lines are
+    stored, with one manifest save, or (when any is bad) nothing is.
     """
     path = Path(path)
-    imported = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-                url, text, kind = entry["url"], entry["text"], _entry_kind(entry.get("kind"))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise RawStoreError(f"{path}:{number}: not a capture line: {exc}") from exc
-            imported.append(store.put(
-                text.encode("utf-8"), url=url, content_type="text/plain", kind=kind,
-                complete=bool(entry.get("complete", True)), fetched_at=entry.get("fetched_at"),
-                charset="utf-8", source=f"{path.name}:{number}",
-            ))
-    return imported
+    try:
+        data = _read_regular_file(path)
+    except _Refused as exc:
+        raise RawStoreError(f"{path}: {exc}") from exc
+    lines: list[tuple[int, dict[str, Any]]] = []
+    problems: list[str] = []
+    for number, raw_line in enumerate(data.splitlines(), 1):
+        try:
+            entry = _corpus_entry(raw_line)
+        except _Refused as exc:
+            problems.append(f"{path}:{number}: {exc}")
+            continue
+        if entry is not None:
+            lines.append((number, entry))
+    if problems:
+        raise RawStoreError(f"{path}: nothing imported, {len(problems)} bad line(s):\n" + "\n".join(problems))
+    with store._all_or_nothing():
+        return [_store_line(store, entry, f"{path.name}:{number}") for number, entry in lines]
 
 
-def _entry_kind(kind: str | None) -> str | None:
-    return page_kind(kind) if kind is not None else None
+def _corpus_entry(raw_line: bytes) -> dict[str, Any] | None:
+    """One corpus line as a checked object, None for a blank line; _Refused says what is wrong."""
+    try:
+        line = raw_line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Refused(f"not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    if not line.strip():
+        return None
+    try:
+        entry = json.loads(line)
+    except ValueError as exc:
+        raise _Refused(f"not JSON: {exc}") from exc
+    if not isinstance(entry, dict):
+        raise _Refused(f"not a JSON object: {_shown(entry)}")
+    _check_fields(entry, _CORPUS_RULES, ("url", "text"), closed=False)
+    return entry
+
+
+def _store_line(store: RawStore, entry: dict[str, Any], source: str) -> Capture:
+    kind = entry.get("kind")
+    return store.put(
+        entry["text"].encode("utf-8"), url=entry["url"], content_type="text/plain",
+        kind=page_kind(kind) if kind is not None else None, complete=entry.get("complete", True),
+        fetched_at=entry.get("fetched_at"), charset="utf-8", source=source,
+    )

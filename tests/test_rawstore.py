@@ -102,13 +102,6 @@ def test_import_jsonl_keeps_text_byte_for_byte(tmp_path):
         "detail", False, "text/plain", "corpus.jsonl:1")
 
 
-def test_import_jsonl_names_the_bad_line(tmp_path):
-    corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text(json.dumps({"url": URL, "text": "x"}) + "\n" + json.dumps({"text": "no url"}) + "\n")
-    with pytest.raises(RawStoreError, match=r"corpus.jsonl:2: not a capture line"):
-        import_jsonl(RawStore(tmp_path / "raw"), corpus)
-
-
 def test_the_committed_snapshot_is_intact():
     store = RawStore(Path(__file__).resolve().parents[1] / "raw")
     captures = store.captures()
@@ -242,3 +235,66 @@ def test_captures_and_manifest_are_readable_by_everyone(tmp_path):
     capture = RawStore(tmp_path).put(BODY, url=URL, content_type="text/plain")
     for path in (tmp_path / capture.path, tmp_path / "manifest.json"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+
+
+# -- an import checks every line, then stores all of them or none ---------------------------------------------
+
+GOOD_LINE = json.dumps({"url": URL + "good/", "kind": "detail", "text": "Good\n"}).encode()
+
+
+@pytest.mark.parametrize("line, reason", [
+    (b'{"url": "http://csr-nw.ru/x", "text": "\xff"}', "not UTF-8 (invalid start byte at byte 39)"),
+    (b'{"url": "http://csr-nw.ru/x", "text": null}', '"text" must be a string, not None'),
+    (b'{"url": "http://csr-nw.ru/x", "text": "\\ud800"}',
+     "\"text\" must be valid Unicode, not '\\ud800' with a lone surrogate"),
+    (b'{"url": "http://csr-nw.ru/x"}', "missing 'text'"),
+    (b'{"text": "no url"}', "missing 'url'"),
+    (b'{"url": 5, "text": "x"}', '"url" must be an absolute http(s) URL, not 5'),
+    (b'{"url": "ftp://x", "text": "x"}', "\"url\" must be an absolute http(s) URL, not 'ftp://x'"),
+    (b'{"url": "http://csr-nw.ru/x", "text": "x", "complete": "no"}', "\"complete\" must be true or false, not 'no'"),
+    (b'{"url": "http://csr-nw.ru/x", "text": "x", "kind": "news"}',
+     "\"kind\" must be null or a page kind (listing, detail, other), not 'news'"),
+    (b'{"url": "http://csr-nw.ru/x", "text": "x", "fetched_at": 5}', '"fetched_at" must be a string or null, not 5'),
+    (b'["http://csr-nw.ru/x", "x"]', "not a JSON object: ['http://csr-nw.ru/x', 'x']"),
+    (b'{"url": ', "not JSON: Expecting value: line 1 column 9 (char 8)"),
+])
+def test_a_bad_line_imports_nothing_and_is_named(tmp_path, line, reason):
+    raw, corpus = tmp_path / "raw", tmp_path / "corpus.jsonl"
+    stored(raw)
+    manifest, files = (raw / "manifest.json").read_bytes(), sorted((raw / "captures").iterdir())
+    corpus.write_bytes(GOOD_LINE + b"\n" + line + b"\n")
+    with pytest.raises(RawStoreError) as raised:
+        import_jsonl(RawStore(raw), corpus)
+    assert str(raised.value).splitlines()[1:] == [f"{corpus}:2: {reason}"]
+    assert (raw / "manifest.json").read_bytes() == manifest
+    assert sorted((raw / "captures").iterdir()) == files
+
+
+def test_every_bad_line_is_reported(tmp_path, capsys):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_bytes(b"\n".join([GOOD_LINE, b'{"url": 5, "text": "x"}', b"", GOOD_LINE, b"\xff", GOOD_LINE]))
+    assert main(["import", str(corpus), "--raw", str(tmp_path / "raw")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {corpus}: nothing imported, 2 bad line(s):",
+        f"{corpus}:2: \"url\" must be an absolute http(s) URL, not 5",
+        f"{corpus}:5: not UTF-8 (invalid start byte at byte 0)",
+    ]
+    assert not (tmp_path / "raw").exists()
+
+
+def test_a_good_corpus_is_imported_whole(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    lines = [{"url": f"{URL}{n}/", "text": f"T{n}", "kind": None, "fetched_at": "2015-01-01"} for n in range(3)]
+    corpus.write_bytes(b"\r\n".join(json.dumps(line).encode() for line in lines) + b"\r\n\r\n")
+    captures = import_jsonl(RawStore(tmp_path / "raw"), corpus)
+    assert [(c.url, c.source, c.complete) for c in RawStore(tmp_path / "raw").captures()] == [
+        (f"{URL}{n}/", f"corpus.jsonl:{n + 1}", True) for n in range(3)]
+    assert [RawStore(tmp_path / "raw").read(c) for c in captures] == [b"T0", b"T1", b"T2"]
+
+
+def test_a_corpus_that_is_a_fifo_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "corpus.jsonl")
+    result = run_python("import sys\nfrom pipeline.rawstore import RawStore, RawStoreError, import_jsonl\n"
+                        "try:\n    import_jsonl(RawStore(sys.argv[1] + '/raw'), sys.argv[1] + '/corpus.jsonl')\n"
+                        "except RawStoreError as exc:\n    print(exc)\n", str(tmp_path))
+    assert result.stdout.strip() == f"{tmp_path}/corpus.jsonl: not a regular file"
