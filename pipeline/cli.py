@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from . import DISTRIBUTION, __version__
 from .build import BuildOutput, process_pages, run_build
 from .fetch import Crawler, FetchReport
 from .pages import OTHER, PAGE_KINDS, PageError, load_page
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {__version__}",
+                        help="print the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = commands.add_parser("build", help="raw/ snapshot → validated Parquet datasets in processed/")

@@ -1,10 +1,14 @@
+import importlib
+import importlib.metadata
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
+import pipeline
 from pipeline.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -13,7 +17,8 @@ LISTING = ROOT / "raw" / "captures" / "24254178018127d3bb98f713f8e8e481f27183a73
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], check=False, capture_output=True, text=True,
+                          cwd=ROOT)
 
 
 def test_build_prints_a_summary_and_writes_valid_output(tmp_path, capsys):
@@ -80,3 +85,23 @@ def test_import_adds_captures(tmp_path, capsys):
 def test_every_command_has_help(command):
     result = run(command, "--help")
     assert result.returncode == 0 and "usage: python -m pipeline " + command in result.stdout
+
+
+def test_version_prints_the_project_version(capsys):
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"csr-nw-pipeline {version}\n"
+
+
+def test_version_falls_back_to_pyproject_when_not_installed(monkeypatch):
+    def not_installed(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    importlib.reload(pipeline)
+    monkeypatch.undo()
+    version = pipeline.__version__
+    importlib.reload(pipeline)
+    assert version == tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
