@@ -1,6 +1,7 @@
 import importlib
 import importlib.metadata
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -87,6 +88,40 @@ def test_every_command_has_help(command):
     assert result.returncode == 0 and "usage: python -m pipeline " + command in result.stdout
 
 
+# -- command-line manners ---------------------------------------------------------------------------------------
+
+COMMANDS = {  # name → the exit codes its help must list
+    "build": ["0", "2", "130"],
+    "parse": ["0", "1", "2", "130"],
+    "validate": ["0", "1", "2", "130"],
+    "fetch": ["0", "2", "3", "130"],
+    "refresh": ["0", "2", "3", "130"],
+    "import": ["0", "2", "130"],
+}
+
+
+def cli_help(monkeypatch, capsys, *args, argv0="/venv/lib/pipeline/__main__.py"):
+    """The help text `main()` prints for args, as the user typed argv0."""
+    monkeypatch.setattr(sys, "argv", [argv0, *args])
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--help"])
+    assert exit_info.value.code == 0
+    return capsys.readouterr().out
+
+
+def exit_codes_listed(help_text):
+    section = help_text.split("\nexit codes:\n", 1)[1]
+    return re.findall(r"^  (\d+) ", section, re.MULTILINE)
+
+
+def test_no_arguments_prints_the_help_and_exits_2():
+    result = run()
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: python -m pipeline ")
+    assert all(f"    {name} " in result.stderr for name in COMMANDS), result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_version_prints_the_project_version(capsys):
     version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     with pytest.raises(SystemExit) as exit_info:
@@ -105,3 +140,30 @@ def test_version_falls_back_to_pyproject_when_not_installed(monkeypatch):
     version = pipeline.__version__
     importlib.reload(pipeline)
     assert version == tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
+def test_top_level_help_speaks_to_users(monkeypatch, capsys):
+    text = cli_help(monkeypatch, capsys)
+    description = text.split("\n\n")[1]
+    assert "Parquet" in description and "catalogue" in description
+    assert "thin shell" not in text
+    assert exit_codes_listed(text) == ["0", "1", "2", "3", "130"]
+
+
+@pytest.mark.parametrize("command, codes", COMMANDS.items())
+def test_every_command_has_a_summary_an_example_and_its_exit_codes(monkeypatch, capsys, command, codes):
+    text = cli_help(monkeypatch, capsys, command)
+    summary = text.split("\n\n")[1]
+    assert summary and "\n" not in summary
+    assert f"example:\n  python -m pipeline {command} " in text
+    assert exit_codes_listed(text) == codes
+
+
+@pytest.mark.parametrize("argv0, usage", [
+    ("/srv/app/.venv/bin/csr-nw-pipeline", "usage: csr-nw-pipeline validate "),
+    ("/srv/app/.venv/lib/python3.11/site-packages/pipeline/__main__.py", "usage: python -m pipeline validate "),
+])
+def test_usage_names_the_program_as_it_was_run(monkeypatch, capsys, argv0, usage):
+    text = cli_help(monkeypatch, capsys, "validate", argv0=argv0)
+    assert text.startswith(usage)
+    assert "example:\n  " + usage.removeprefix("usage: ") in text
