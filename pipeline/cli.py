@@ -34,7 +34,7 @@ INTERRUPTED = 130
 EXIT_CODES = {
     OK: "success",
     DATA_PROBLEMS: "the data had problems (a rejected record, a failed validation)",
-    BAD_INPUT: "bad input or usage: a missing file, an empty page, an unknown page kind, "
+    BAD_INPUT: "bad input or usage: a missing file or folder, an empty page, an unknown page kind, "
                "a broken raw/ manifest",
     FETCH_FAILED: "some pages could not be fetched; their earlier captures stay in raw/",
     INTERRUPTED: "interrupted (Ctrl-C or SIGTERM); a crawl keeps in raw/ every capture stored so far",
@@ -307,6 +307,7 @@ def _load_capture(path: Path, url: str | None, kind: str | None) -> Page:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """validate: every problem on stdout, their count on stderr; exit 1 when there are any."""
+    _require_dir(args.dir)
     problems = validate_directory(args.dir)
     for problem in problems:
         print(problem)
@@ -326,9 +327,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _require_file(path: Path) -> None:
-    """A missing file argument is bad input: one line, not a traceback."""
+    """A file argument that is a folder or missing is bad input, named for what it is."""
+    if path.is_dir():
+        raise CliError(f"{path}: is a directory, not a file")
     if not path.is_file():
         raise CliError(f"{path}: no such file")
+
+
+def _require_dir(path: Path) -> None:
+    """A folder argument that is missing or a file is bad input, not a data problem."""
+    if not path.exists():
+        raise CliError(f"{path}: no such directory")
+    if not path.is_dir():
+        raise CliError(f"{path}: not a directory")
 
 
 def _where(path: Path, line: object) -> str:

@@ -167,3 +167,28 @@ def test_usage_names_the_program_as_it_was_run(monkeypatch, capsys, argv0, usage
     text = cli_help(monkeypatch, capsys, "validate", argv0=argv0)
     assert text.startswith(usage)
     assert "example:\n  " + usage.removeprefix("usage: ") in text
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda path: None, "no such directory"),
+    (lambda path: path.write_text("x"), "not a directory"),
+])
+def test_validate_on_a_folder_that_is_not_there_is_bad_input(tmp_path, capsys, make, message):
+    folder = tmp_path / "processed"
+    make(folder)
+    assert main(["validate", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [f"error: {folder}: {message}"]
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("command", ["parse", "import"])
+@pytest.mark.parametrize("make, message", [
+    (lambda path: path.mkdir(), "is a directory, not a file"),
+    (lambda path: None, "no such file"),
+])
+def test_a_file_argument_names_what_is_wrong_with_it(tmp_path, capsys, command, make, message):
+    path = tmp_path / "page"
+    make(path)
+    assert main([command, str(path), *(["--raw", str(tmp_path / "raw")] if command == "import" else [])]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"error: {path}: {message}"]
