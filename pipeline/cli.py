@@ -239,8 +239,12 @@ def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
 
 
 def _print_fetch_report(report: FetchReport) -> None:
-    """The crawl's summary: counts first, then every skip and failure with its reason."""
-    for line in report.lines():
+    """The crawl's counts, worded for their number, then every skip and failure with its reason."""
+    pages = len(report.fetched) + len(report.unchanged)
+    print(f"fetched {counted(pages, 'page')} ({len(report.unchanged)} unchanged), "
+          f"{len(report.not_modified)} not modified, {len(report.skipped)} skipped, {len(report.failed)} failed, "
+          f"{counted(report.bytes, 'byte')} in {report.elapsed:.1f} s")
+    for line in report.lines()[1:]:  # FetchReport.lines(): the counts line first, then skips and failures
         print(line)
 
 
@@ -274,8 +278,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _print_build(output: BuildOutput, out: Path) -> None:
     """The build's counts on stdout, each reject on stderr, so a log shows what was lost and why."""
     summary = output.summary()
-    print(f"built {out}: {summary['pages']} pages read, {summary['projects']} projects, "
-          f"{summary['rejects']} rejects, {summary['warnings']} warnings")
+    print(f"built {out}: {counted(summary['pages'], 'page')} read, {counted(summary['projects'], 'project')}, "
+          f"{counted(summary['rejects'], 'reject')}, {counted(summary['warnings'], 'warning')}")
     for reject in output.rejects:
         print(f"reject: {reject['page_url']} line {reject['line']}: {reject['reason']}", file=sys.stderr)
 
@@ -312,7 +316,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problems in {args.dir}", file=sys.stderr)
+        print(f"{counted(len(problems), 'problem')} in {args.dir}", file=sys.stderr)
         return DATA_PROBLEMS
     print(f"{args.dir}: valid")
     return OK
@@ -322,7 +326,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """import: a corpus file's captures into raw/."""
     _require_file(args.jsonl)
     captures = import_jsonl(RawStore(args.raw), args.jsonl)
-    print(f"imported {len(captures)} captures into {args.raw}")
+    print(f"imported {counted(len(captures), 'capture')} into {args.raw}")
     return OK
 
 
@@ -340,6 +344,11 @@ def _require_dir(path: Path) -> None:
         raise CliError(f"{path}: no such directory")
     if not path.is_dir():
         raise CliError(f"{path}: not a directory")
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 capture`, `2 captures`: printed counts agree in number."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _where(path: Path, line: object) -> str:

@@ -2,6 +2,8 @@ import importlib
 import importlib.metadata
 import json
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import tomllib
@@ -10,7 +12,9 @@ from pathlib import Path
 import pytest
 
 import pipeline
+from pipeline import cli
 from pipeline.cli import main
+from pipeline.fetch import FetchReport
 
 ROOT = Path(__file__).resolve().parents[1]
 LISTING_URL = "http://csr-nw.ru/en/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
@@ -74,11 +78,22 @@ def test_validate_exits_1_and_lists_problems(tmp_path):
     assert "projects: dataset missing" in result.stdout
 
 
-def test_import_adds_captures(tmp_path, capsys):
-    corpus = tmp_path / "c.jsonl"
-    corpus.write_text(json.dumps({"url": LISTING_URL, "kind": "listing", "complete": True, "text": "T"}) + "\n")
+def write_corpus(path, *texts):
+    """A corpus file of listing captures, one per text (each at its own URL)."""
+    lines = [json.dumps({"url": f"{LISTING_URL}?page={number}", "kind": "listing", "complete": True, "text": text})
+             for number, text in enumerate(texts, 1)]
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("texts, message", [
+    (["T"], "imported 1 capture into "),
+    (["T", "U"], "imported 2 captures into "),
+])
+def test_import_adds_captures_and_counts_them_in_words_that_agree(tmp_path, capsys, texts, message):
+    corpus = write_corpus(tmp_path / "c.jsonl", *texts)
     assert main(["import", str(corpus), "--raw", str(tmp_path / "raw")]) == 0
-    assert "imported 1 captures" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith(message)
     assert (tmp_path / "raw" / "manifest.json").exists()
 
 
@@ -192,3 +207,63 @@ def test_a_file_argument_names_what_is_wrong_with_it(tmp_path, capsys, command, 
     make(path)
     assert main([command, str(path), *(["--raw", str(tmp_path / "raw")] if command == "import" else [])]) == 2
     assert capsys.readouterr().err.splitlines() == [f"error: {path}: {message}"]
+
+
+ONE_OF_EACH = ("2015\nProject A\n- Stage:\n- Completed project\n- Date:\n- 2015\n- Colour:\n- Blue\n"
+               "Project B\n- Date:\n- Spring 20l5\n")
+
+
+@pytest.mark.parametrize("dropped, message", [
+    (["rejects"], "1 problem in "),
+    (["rejects", "warnings"], "2 problems in "),
+])
+def test_validate_counts_problems_in_words_that_agree(tmp_path, capsys, dropped, message):
+    out = tmp_path / "out"
+    shutil.copytree(ROOT / "processed", out)
+    for dataset in dropped:
+        shutil.rmtree(out / dataset)
+    assert main(["validate", str(out)]) == 1
+    assert capsys.readouterr().err.startswith(message)
+
+
+def test_build_counts_in_words_that_agree(tmp_path, capsys):
+    corpus = write_corpus(tmp_path / "c.jsonl", ONE_OF_EACH)
+    assert main(["import", str(corpus), "--raw", str(tmp_path / "raw")]) == 0
+    assert main(["build", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith(": 1 page read, 1 project, 1 reject, 1 warning")
+
+
+OPERATOR_UA = "my-crawler/1.0 (+https://example.org/contact)"
+
+
+class FakeCrawler:
+    """Stands in for the crawler: the CLI's own wording and warnings are under test, not the crawl."""
+
+    report = FetchReport()
+
+    def __init__(self, store, settings, progress=None):
+        self.settings = settings
+
+    def crawl(self):
+        return self.report
+
+
+@pytest.fixture
+def fake_crawl(monkeypatch, tmp_path):
+    """fetch and refresh without a network: a crawl that returns FakeCrawler.report; refresh builds the repo's raw/."""
+    monkeypatch.setattr(cli, "Crawler", FakeCrawler)
+    monkeypatch.setattr(FakeCrawler, "report", FetchReport())
+    monkeypatch.setattr(signal, "signal", lambda signum, handler: None)
+    return lambda command, *options: main([command, "--start-url", LISTING_URL, "--raw", str(ROOT / "raw"), *options,
+                                           *(["--out", str(tmp_path / "out")] if command == "refresh" else [])])
+
+
+@pytest.mark.parametrize("report, summary", [
+    (FetchReport(fetched=["a"], bytes=1), "fetched 1 page (0 unchanged), 0 not modified, 0 skipped, 0 failed, 1 byte in "),
+    (FetchReport(fetched=["a"], unchanged=["b"], bytes=2),
+     "fetched 2 pages (1 unchanged), 0 not modified, 0 skipped, 0 failed, 2 bytes in "),
+])
+def test_fetch_summary_counts_in_words_that_agree(fake_crawl, monkeypatch, capsys, report, summary):
+    monkeypatch.setattr(FakeCrawler, "report", report)
+    assert fake_crawl("fetch", "--user-agent", OPERATOR_UA) == 0
+    assert capsys.readouterr().out.startswith(summary)
