@@ -28,6 +28,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = REPO_ROOT / "raw"
 DEFAULT_OUT = REPO_ROOT / "processed"
 MODULE_PROG = "python -m pipeline"
+PLACEHOLDER_CONTACT_URL = "https://pypi.org/project/csr-nw-pipeline/"
+"""`settings.CONTACT_URL` as shipped: a crawl whose User-Agent still names it gives site operators nobody to reach."""
 
 OK, DATA_PROBLEMS, BAD_INPUT, FETCH_FAILED = 0, 1, 2, 3
 INTERRUPTED = 130
@@ -197,7 +199,7 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--delay", type=float, default=FetchSettings.delay, metavar="SECONDS",
                         help="pause between requests to one host (default: 1.0; a larger robots.txt Crawl-delay wins)")
     parser.add_argument("--max-pages", type=int, metavar="N", help="stop after N pages")
-    parser.add_argument("--user-agent", default=USER_AGENT, metavar="UA", help="User-Agent header naming the crawler and a contact URL")
+    parser.add_argument("--user-agent", metavar="UA", help="User-Agent header naming the crawler and a contact URL")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
 
@@ -235,7 +237,17 @@ def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
     if args.delay < 0 or (args.max_pages is not None and args.max_pages < 1):
         raise CliError("--delay must be >= 0 and --max-pages >= 1")
     return FetchSettings(start_urls=start_urls, delay=args.delay, max_pages=args.max_pages,
-                         user_agent=args.user_agent)
+                         user_agent=_user_agent(args.user_agent))
+
+
+def _user_agent(given: str | None) -> str:
+    """The User-Agent to send; warns once when it is the default still naming the placeholder contact."""
+    if given is not None:
+        return given
+    if PLACEHOLDER_CONTACT_URL in USER_AGENT:
+        print(f"warning: the default User-Agent names the placeholder contact {PLACEHOLDER_CONTACT_URL}; "
+              "pass --user-agent with your own contact URL so the site's operators can reach you", file=sys.stderr)
+    return USER_AGENT
 
 
 def _print_fetch_report(report: FetchReport) -> None:

@@ -267,3 +267,21 @@ def test_fetch_summary_counts_in_words_that_agree(fake_crawl, monkeypatch, capsy
     monkeypatch.setattr(FakeCrawler, "report", report)
     assert fake_crawl("fetch", "--user-agent", OPERATOR_UA) == 0
     assert capsys.readouterr().out.startswith(summary)
+
+
+@pytest.mark.parametrize("command", ["fetch", "refresh"])
+@pytest.mark.parametrize("options, warnings", [
+    ([], 1),
+    (["--user-agent", OPERATOR_UA], 0),
+])
+def test_a_placeholder_contact_in_the_user_agent_is_warned_about_once(fake_crawl, capsys, command, options, warnings):
+    assert fake_crawl(command, *options) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "User-Agent" in line]
+    assert len(lines) == warnings
+    assert all(line.startswith("warning: ") and "--user-agent" in line for line in lines)
+
+
+def test_no_placeholder_warning_once_the_default_user_agent_names_a_real_contact(fake_crawl, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "USER_AGENT", OPERATOR_UA)
+    assert fake_crawl("fetch") == 0
+    assert "User-Agent" not in capsys.readouterr().err
