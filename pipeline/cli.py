@@ -1,9 +1,7 @@
-"""`python -m pipeline`: the command line. Each command is a thin shell over one stage's functions.
+"""`python -m pipeline` and the `csr-nw-pipeline` console script: the command line.
 
-Exit codes: 0 success; 1 the data had problems (rejected records, failed
-validation); 2 bad input or usage (a missing file, an empty page, an unknown
-page kind); 3 a fetch in which some pages failed (their earlier captures are kept);
-130 interrupted (Ctrl-C or SIGTERM; raw/ keeps what was stored).
+Each command is a thin shell over one stage's functions. The exit codes live in
+`EXIT_CODES`; each command's help lists the ones it can return.
 """
 from __future__ import annotations
 
@@ -12,12 +10,15 @@ import contextlib
 import logging
 import signal
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from . import DISTRIBUTION, __version__
 from .build import BuildOutput, process_pages, run_build
 from .fetch import Crawler, FetchReport
-from .pages import PageError, load_page
+from .pages import Page, PageError, load_page
 from .publish import json_lines
 from .rawstore import RawStore, RawStoreError, import_jsonl
 from .settings import USER_AGENT, FetchSettings
@@ -27,16 +28,52 @@ from .validate import validate_directory
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = REPO_ROOT / "raw"
 DEFAULT_OUT = REPO_ROOT / "processed"
+MODULE_PROG = "python -m pipeline"
+PLACEHOLDER_CONTACT_URL = "https://pypi.org/project/csr-nw-pipeline/"
+"""`settings.CONTACT_URL` as shipped: a crawl whose User-Agent still names it gives site operators nobody to reach."""
+
 OK, DATA_PROBLEMS, BAD_INPUT, FETCH_FAILED = 0, 1, 2, 3
 INTERRUPTED = 130
+EXIT_CODES = {
+    OK: "success",
+    DATA_PROBLEMS: "the data had problems (a rejected record, a failed validation)",
+    BAD_INPUT: "bad input or usage: a missing file or folder, an empty page, an unknown page kind, "
+               "a broken raw/ manifest",
+    FETCH_FAILED: "some pages could not be fetched; their earlier captures stay in raw/",
+    INTERRUPTED: "interrupted (Ctrl-C or SIGTERM); a crawl keeps in raw/ every capture stored so far",
+}
+"""Every exit code and its meaning, in one place: the help texts derive from it."""
+
+DESCRIPTION = """\
+Turn the published CSR North-West (csr-nw.ru) project catalogue into clean,
+typed Parquet datasets that pandas, pyarrow, DuckDB and Polars read directly:
+crawl the site into raw/, build and check processed/, or parse one saved page
+to see the records read from it."""
 
 
 class CliError(Exception):
     """Bad input: reported as one line, exit code 2."""
 
 
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: what its help says and what runs it."""
+
+    name: str
+    summary: str
+    example: str
+    exit_codes: tuple[int, ...]
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Callable[[argparse.Namespace], int]
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    """Run one command; bad input and interrupts become exit codes, never tracebacks."""
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(program_name(sys.argv[0]))
+    if not argv:
+        parser.print_help(sys.stderr)
+        return BAD_INPUT
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
@@ -48,41 +85,82 @@ def main(argv: list[str] | None = None) -> int:
         return INTERRUPTED
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def program_name(argv0: str) -> str:
+    """The name the user typed, for the usage line: `python -m pipeline` runs __main__.py, a console script is itself."""
+    name = Path(argv0).name
+    return MODULE_PROG if name in ("__main__.py", "") else name
 
-    build = commands.add_parser("build", help="raw/ snapshot → validated Parquet datasets in processed/")
-    _add_raw_option(build, "raw/ folder to read")
-    _add_out_option(build)
-    build.set_defaults(handler=cmd_build)
 
-    parse = commands.add_parser("parse", help="parse one capture and print its records as JSON Lines")
-    parse.add_argument("file", type=Path, metavar="FILE", help="an HTML or text capture")
-    parse.add_argument("--url", help="the page's URL: tells its kind, language and detail/listing URL")
-    parse.add_argument("--kind", choices=(LISTING, DETAIL), type=_kind_name,
-                       help="the page kind, when neither the URL nor the content tells")
-    parse.set_defaults(handler=cmd_parse)
-
-    validate = commands.add_parser("validate", help="check a processed/ folder against the schema and rules")
-    validate.add_argument("dir", type=Path, nargs="?", default=DEFAULT_OUT, metavar="DIR",
-                          help="the folder to check (default: the repo's processed/)")
-    validate.set_defaults(handler=cmd_validate)
-
-    fetch = commands.add_parser("fetch", help="crawl the live listings and their project pages into raw/")
-    _add_fetch_options(fetch)
-    fetch.set_defaults(handler=cmd_fetch)
-
-    refresh = commands.add_parser("refresh", help="fetch, then build: the scheduled job")
-    _add_fetch_options(refresh)
-    _add_out_option(refresh)
-    refresh.set_defaults(handler=cmd_refresh)
-
-    imports = commands.add_parser("import", help="add the captures of a corpus JSON Lines file to raw/")
-    imports.add_argument("jsonl", type=Path, metavar="JSONL", help='lines of {"url", "kind", "complete", "text"}')
-    _add_raw_option(imports, "raw/ folder to write")
-    imports.set_defaults(handler=cmd_import)
+def build_parser(prog: str = MODULE_PROG) -> argparse.ArgumentParser:
+    """The whole command line; every subcommand comes from `commands()`."""
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=_top_epilog(prog),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {__version__}",
+                        help="print the version and exit")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in commands():
+        _add_command(subparsers.add_parser, command, prog)
     return parser
+
+
+def _add_command(add_parser: Callable[..., argparse.ArgumentParser], command: Command, prog: str) -> None:
+    """A subcommand whose help opens with its summary and ends with an example and its exit codes."""
+    parser = add_parser(command.name, help=command.summary, description=command.summary,
+                        epilog=_command_epilog(command, prog), formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.add_arguments(parser)
+    parser.set_defaults(handler=command.handler)
+
+
+def _top_epilog(prog: str) -> str:
+    """Where to look next, and every exit code, for a user who ran the tool bare."""
+    return (f'Run "{prog} COMMAND --help" for a command\'s options,\nan example and its exit codes.\n\n'
+            + _exit_codes_text(tuple(EXIT_CODES)))
+
+
+def _command_epilog(command: Command, prog: str) -> str:
+    """An example to copy and the exit codes a script or cron job can rely on."""
+    return f"example:\n  {prog} {command.name} {command.example}\n\n" + _exit_codes_text(command.exit_codes)
+
+
+def _exit_codes_text(codes: tuple[int, ...]) -> str:
+    """The exit codes given, each with its meaning from `EXIT_CODES`."""
+    return "exit codes:\n" + "\n".join(
+        textwrap.fill(EXIT_CODES[code], width=79, initial_indent=f"  {code:<4} ", subsequent_indent=" " * 7)
+        for code in codes)
+
+
+def commands() -> tuple[Command, ...]:
+    """Every subcommand, in the order the help lists them."""
+    crawl_example = '--user-agent "my-crawler/1.0 (+https://example.org/contact)"'
+    return (
+        Command("build", "raw/ snapshot → validated Parquet datasets in processed/", "--out /tmp/processed",
+                (OK, BAD_INPUT, INTERRUPTED), _build_arguments, cmd_build),
+        Command("parse", "parse one capture and print its records as JSON Lines",
+                "saved-page.html --url http://csr-nw.ru/en/projects/2015/some-project/",
+                (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED), _parse_arguments, cmd_parse),
+        Command("validate", "check a processed/ folder against the schema and rules", "processed/",
+                (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED), _validate_arguments, cmd_validate),
+        Command("fetch", "crawl the live listings and their project pages into raw/", crawl_example + " --max-pages 50",
+                (OK, BAD_INPUT, FETCH_FAILED, INTERRUPTED), _add_fetch_options, cmd_fetch),
+        Command("refresh", "fetch, then build: the scheduled job", crawl_example,
+                (OK, BAD_INPUT, FETCH_FAILED, INTERRUPTED), _refresh_arguments, cmd_refresh),
+        Command("import", "add the captures of a corpus JSON Lines file to raw/", "corpus.jsonl --raw raw/",
+                (OK, BAD_INPUT, INTERRUPTED), _import_arguments, cmd_import),
+    )
+
+
+def _build_arguments(parser: argparse.ArgumentParser) -> None:
+    """build reads one raw/ and publishes to one processed/."""
+    _add_raw_option(parser, "raw/ folder to read")
+    _add_out_option(parser)
+
+
+def _parse_arguments(parser: argparse.ArgumentParser) -> None:
+    """parse needs the file, and the URL or kind when the content alone does not tell."""
+    parser.add_argument("file", type=Path, metavar="FILE", help="an HTML or text capture")
+    parser.add_argument("--url", help="the page's URL: tells its kind, language and detail/listing URL")
+    parser.add_argument("--kind", choices=(LISTING, DETAIL), type=_kind_name,
+                        help="the page kind, when neither the URL nor the content tells")
 
 
 def _kind_name(name: str) -> str:
@@ -93,54 +171,102 @@ def _kind_name(name: str) -> str:
         return name  # argparse then lists the valid choices
 
 
+def _validate_arguments(parser: argparse.ArgumentParser) -> None:
+    """validate checks the repo's processed/ unless told another folder."""
+    parser.add_argument("dir", type=Path, nargs="?", default=DEFAULT_OUT, metavar="DIR",
+                        help="the folder to check (default: the repo's processed/)")
+
+
+def _refresh_arguments(parser: argparse.ArgumentParser) -> None:
+    """refresh is fetch followed by build, so it takes both's options."""
+    _add_fetch_options(parser)
+    _add_out_option(parser)
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    """import reads one corpus file into one raw/."""
+    parser.add_argument("jsonl", type=Path, metavar="JSONL", help='lines of {"url", "kind", "complete", "text"}')
+    _add_raw_option(parser, "raw/ folder to write")
+
+
 def _add_raw_option(parser: argparse.ArgumentParser, purpose: str) -> None:
+    """--raw, worded for whether the command reads or writes raw/."""
     parser.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help=f"{purpose} (default: the repo's raw/)")
 
 
 def _add_out_option(parser: argparse.ArgumentParser) -> None:
+    """--out, shared by build and refresh."""
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                         help="folder to publish to (default: the repo's processed/)")
 
 
 def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
+    """The crawl's options, shared by fetch and refresh."""
     parser.add_argument("--start-url", action="append", metavar="URL", dest="start_urls",
                         help="a listing (or project) URL to start from; repeatable (default: the site's listings)")
     _add_raw_option(parser, "raw/ folder to write")
     parser.add_argument("--delay", type=float, default=FetchSettings.delay, metavar="SECONDS",
                         help="pause between requests to one host (default: 1.0; a larger robots.txt Crawl-delay wins)")
     parser.add_argument("--max-pages", type=int, metavar="N", help="stop after N pages")
-    parser.add_argument("--user-agent", default=USER_AGENT, metavar="UA", help="User-Agent header naming the crawler and a contact URL")
+    parser.add_argument("--user-agent", metavar="UA", help="User-Agent header naming the crawler and a contact URL")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    """fetch: a crawl; exit 3 tells cron that some pages failed."""
     report = _fetch(args)
     return FETCH_FAILED if report.failed else OK
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    """refresh: a crawl, then a build even when pages failed (their earlier captures are still in raw/)."""
     report = _fetch(args)
     _print_build(run_build(args.raw, args.out), args.out)
     return FETCH_FAILED if report.failed else OK
 
 
 def _fetch(args: argparse.Namespace) -> FetchReport:
+    """One crawl into raw/, ended cleanly by SIGTERM as by Ctrl-C, then its summary."""
+    settings = _fetch_settings(args)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(message)s")
+    signal.signal(signal.SIGTERM, _interrupt)
+    with _progress_bar() as progress:
+        report = Crawler(RawStore(args.raw), settings, progress=progress).crawl()
+    _print_fetch_report(report)
+    return report
+
+
+def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
+    """The crawl's settings, refusing bad options before any request is made."""
     start_urls = tuple(args.start_urls or START_URLS)
     for url in start_urls:
         if not url.startswith(("http://", "https://")):
             raise CliError(f"--start-url {url!r}: not an http(s) URL")
     if args.delay < 0 or (args.max_pages is not None and args.max_pages < 1):
         raise CliError("--delay must be >= 0 and --max-pages >= 1")
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(message)s")
-    settings = FetchSettings(start_urls=start_urls, delay=args.delay, max_pages=args.max_pages,
-                             user_agent=args.user_agent)
-    signal.signal(signal.SIGTERM, _interrupt)
-    with _progress_bar() as progress:
-        report = Crawler(RawStore(args.raw), settings, progress=progress).crawl()
-    for line in report.lines():
+    return FetchSettings(start_urls=start_urls, delay=args.delay, max_pages=args.max_pages,
+                         user_agent=_user_agent(args.user_agent))
+
+
+def _user_agent(given: str | None) -> str:
+    """The User-Agent to send; warns once when it is the default still naming the placeholder contact."""
+    if given is not None:
+        return given
+    if PLACEHOLDER_CONTACT_URL in USER_AGENT:
+        print(f"warning: the default User-Agent names the placeholder contact {PLACEHOLDER_CONTACT_URL}; "
+              "pass --user-agent with your own contact URL so the site's operators can reach you", file=sys.stderr)
+    return USER_AGENT
+
+
+def _print_fetch_report(report: FetchReport) -> None:
+    """The crawl's counts, worded for their number, then every skip and failure with its reason."""
+    pages = len(report.fetched) + len(report.unchanged)
+    print(f"fetched {counted(pages, 'page')} ({len(report.unchanged)} unchanged), "
+          f"{len(report.not_modified)} not modified, {len(report.skipped)} skipped, {len(report.failed)} failed, "
+          f"{counted(report.bytes, 'byte')} in {report.elapsed:.1f} s")
+    for line in report.lines()[1:]:  # FetchReport.lines(): the counts line first, then skips and failures
         print(line)
-    return report
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -165,31 +291,23 @@ def _progress_bar() -> Iterator[Callable[[str], None]]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """build: raw/ → processed/."""
     _print_build(run_build(args.raw, args.out), args.out)
     return OK
 
 
 def _print_build(output: BuildOutput, out: Path) -> None:
+    """The build's counts on stdout, each reject on stderr, so a log shows what was lost and why."""
     summary = output.summary()
-    print(f"built {out}: {summary['pages']} pages read, {summary['projects']} projects, "
-          f"{summary['rejects']} rejects, {summary['warnings']} warnings")
+    print(f"built {out}: {counted(summary['pages'], 'page')} read, {counted(summary['projects'], 'project')}, "
+          f"{counted(summary['rejects'], 'reject')}, {counted(summary['warnings'], 'warning')}")
     for reject in output.rejects:
         print(f"reject: {reject['page_url']} line {reject['line']}: {reject['reason']}", file=sys.stderr)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    if not args.file.is_file():
-        raise CliError(f"{args.file}: no such file")
-    body = args.file.read_bytes()
-    content_type = "text/html" if args.file.suffix.lower() in (".html", ".htm") else ""
-    try:
-        page = load_page(body, content_type, args.url, kind=args.kind)
-    except PageError as exc:
-        raise CliError(f"{args.file}: {exc}") from exc
-    if page.kind == OTHER:
-        raise CliError(f"{args.file}: cannot tell the page kind (not a listing or project page); "
-                       "give --url or --kind")
-    output = process_pages([page])
+    """parse: one capture's records on stdout as JSON Lines; exit 1 when any was rejected."""
+    output = process_pages([_load_capture(args.file, args.url, args.kind)])
     for line in json_lines(output.projects):
         print(line)
     for warning in output.warnings:
@@ -199,24 +317,61 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return DATA_PROBLEMS if output.rejects else OK
 
 
+def _load_capture(path: Path, url: str | None, kind: str | None) -> Page:
+    """One capture file as a page whose kind is known, or bad input naming the file."""
+    _require_file(path)
+    content_type = "text/html" if path.suffix.lower() in (".html", ".htm") else ""
+    try:
+        page = load_page(path.read_bytes(), content_type, url, kind=kind)
+    except PageError as exc:
+        raise CliError(f"{path}: {exc}") from exc
+    if page.kind == OTHER:
+        raise CliError(f"{path}: cannot tell the page kind (not a listing or project page); give --url or --kind")
+    return page
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    """validate: every problem on stdout, their count on stderr; exit 1 when there are any."""
+    _require_dir(args.dir)
     problems = validate_directory(args.dir)
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problems in {args.dir}", file=sys.stderr)
+        print(f"{counted(len(problems), 'problem')} in {args.dir}", file=sys.stderr)
         return DATA_PROBLEMS
     print(f"{args.dir}: valid")
     return OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    if not args.jsonl.is_file():
-        raise CliError(f"{args.jsonl}: no such file")
+    """import: a corpus file's captures into raw/."""
+    _require_file(args.jsonl)
     captures = import_jsonl(RawStore(args.raw), args.jsonl)
-    print(f"imported {len(captures)} captures into {args.raw}")
+    print(f"imported {counted(len(captures), 'capture')} into {args.raw}")
     return OK
 
 
+def _require_file(path: Path) -> None:
+    """A file argument that is a folder or missing is bad input, named for what it is."""
+    if path.is_dir():
+        raise CliError(f"{path}: is a directory, not a file")
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+
+
+def _require_dir(path: Path) -> None:
+    """A folder argument that is missing or a file is bad input, not a data problem."""
+    if not path.exists():
+        raise CliError(f"{path}: no such directory")
+    if not path.is_dir():
+        raise CliError(f"{path}: not a directory")
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 capture`, `2 captures`: printed counts agree in number."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _where(path: Path, line: object) -> str:
+    """`FILE:LINE`, as editors and terminals link it; the file alone when the line is unknown."""
     return f"{path}:{line}" if line else str(path)
