@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import interrupt
 from .normalise import normalise
 from .pages import Page, PageError, load_page
 from .parse import Record, parse_page
@@ -83,6 +84,13 @@ def read_captures(store: RawStore) -> list[tuple[Capture, bytes]]:
     return [(capture, store.read(capture)) for capture in store.captures()]
 
 
+def _stream_captures(store: RawStore) -> Iterator[tuple[Capture, bytes]]:
+    """Captures one at a time (so their bytes need not all be held), stopping cleanly on Ctrl-C or SIGTERM."""
+    for capture in store.captures():
+        interrupt.check()
+        yield capture, store.read(capture)
+
+
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:
     """A build makes millions of small acyclic objects; cycle collection passes over them
@@ -102,7 +110,7 @@ def run_build(raw_dir: Path | str, out_dir: Path | str) -> BuildOutput:
     if not store.captures():
         raise FileNotFoundError(f"{store.manifest_path}: no captures to build from")
     with _no_cycle_collection():
-        output = build_tables((capture, store.read(capture)) for capture in store.captures())
+        output = build_tables(_stream_captures(store))
     built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     manifest_sha256 = store.manifest_sha256()
     run_log = {"built_at": built_at, "raw_manifest_sha256": manifest_sha256, **output.summary()}

@@ -8,29 +8,27 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import signal
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import DISTRIBUTION, __version__
+from . import DISTRIBUTION, __version__, interrupt
 from .build import BuildOutput, process_pages, run_build
 from .fetch import Crawler, FetchReport
 from .pages import Page, PageError, load_page
 from .publish import json_lines
 from .rawstore import RawStore, RawStoreError, import_jsonl
-from .settings import USER_AGENT, FetchSettings
+from .settings import PLACEHOLDER_CONTACT_URL, USER_AGENT, FetchSettings
 from .site import DETAIL, LISTING, OTHER, START_URLS, page_kind
 from .validate import validate_directory
+from .wording import counted
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = REPO_ROOT / "raw"
 DEFAULT_OUT = REPO_ROOT / "processed"
 MODULE_PROG = "python -m pipeline"
-PLACEHOLDER_CONTACT_URL = "https://pypi.org/project/csr-nw-pipeline/"
-"""`settings.CONTACT_URL` as shipped: a crawl whose User-Agent still names it gives site operators nobody to reach."""
 
 OK, DATA_PROBLEMS, BAD_INPUT, FETCH_FAILED = 0, 1, 2, 3
 INTERRUPTED = 130
@@ -75,13 +73,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return BAD_INPUT
     args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return args.handler(args)
+        with interrupt.deferred_signals():
+            return handler(args)
     except (CliError, PageError, RawStoreError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
-    except KeyboardInterrupt:
-        print("error: interrupted; raw/ keeps every capture stored so far", file=sys.stderr)
+    except (interrupt.Interrupted, KeyboardInterrupt) as exc:
+        print(f"error: {exc or 'interrupted'}; raw/ keeps every capture stored so far, processed/ is unchanged",
+              file=sys.stderr)
         return INTERRUPTED
 
 
@@ -207,33 +208,49 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     _add_raw_option(parser, "raw/ folder to write")
     parser.add_argument("--delay", type=float, default=FetchSettings.delay, metavar="SECONDS",
                         help="pause between requests to one host (default: 1.0; a larger robots.txt Crawl-delay wins)")
-    parser.add_argument("--max-pages", type=int, metavar="N", help="stop after N pages")
+    parser.add_argument("--max-pages", type=int, default=FetchSettings.max_pages, metavar="N",
+                        help=f"stop after N pages (default: {FetchSettings.max_pages})")
+    parser.add_argument("--max-pagination-pages", type=int, default=FetchSettings.max_pagination_pages, metavar="N",
+                        help="follow one listing's pagination for at most N pages "
+                             f"(default: {FetchSettings.max_pagination_pages}); a page that repeats an earlier "
+                             "one ends it sooner")
+    parser.add_argument("--page-timeout", type=float, default=FetchSettings.page_timeout, metavar="SECONDS",
+                        help="give up on a response not whole after this long, headers to last byte "
+                             f"(default: {FetchSettings.page_timeout:g}); retried like a timeout")
     parser.add_argument("--user-agent", metavar="UA", help="User-Agent header naming the crawler and a contact URL")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """fetch: a crawl; exit 3 tells cron that some pages failed."""
-    report = _fetch(args)
+    return _fetch_exit_code(_fetch(args))
+
+
+def _fetch_exit_code(report: FetchReport) -> int:
+    """130 when a signal stopped the crawl, 3 when pages failed, else 0."""
+    if report.interrupted:
+        return INTERRUPTED
     return FETCH_FAILED if report.failed else OK
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     """refresh: a crawl, then a build even when pages failed (their earlier captures are still in raw/)."""
     report = _fetch(args)
+    if report.interrupted:
+        return INTERRUPTED
     _print_build(run_build(args.raw, args.out), args.out)
-    return FETCH_FAILED if report.failed else OK
+    return _fetch_exit_code(report)
 
 
 def _fetch(args: argparse.Namespace) -> FetchReport:
-    """One crawl into raw/, ended cleanly by SIGTERM as by Ctrl-C, then its summary."""
+    """One crawl into raw/ (a signal ends it between two pages), then its summary."""
     settings = _fetch_settings(args)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(message)s")
-    signal.signal(signal.SIGTERM, _interrupt)
     with _progress_bar() as progress:
         report = Crawler(RawStore(args.raw), settings, progress=progress).crawl()
-    _print_fetch_report(report)
+    for line in report.lines():
+        print(line)
     return report
 
 
@@ -243,9 +260,10 @@ def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
     for url in start_urls:
         if not url.startswith(("http://", "https://")):
             raise CliError(f"--start-url {url!r}: not an http(s) URL")
-    if args.delay < 0 or (args.max_pages is not None and args.max_pages < 1):
-        raise CliError("--delay must be >= 0 and --max-pages >= 1")
+    if args.delay < 0 or args.max_pages < 1 or args.max_pagination_pages < 1 or args.page_timeout <= 0:
+        raise CliError("--delay must be >= 0, --max-pages and --max-pagination-pages >= 1, --page-timeout > 0")
     return FetchSettings(start_urls=start_urls, delay=args.delay, max_pages=args.max_pages,
+                         max_pagination_pages=args.max_pagination_pages, page_timeout=args.page_timeout,
                          user_agent=_user_agent(args.user_agent))
 
 
@@ -257,21 +275,6 @@ def _user_agent(given: str | None) -> str:
         print(f"warning: the default User-Agent names the placeholder contact {PLACEHOLDER_CONTACT_URL}; "
               "pass --user-agent with your own contact URL so the site's operators can reach you", file=sys.stderr)
     return USER_AGENT
-
-
-def _print_fetch_report(report: FetchReport) -> None:
-    """The crawl's counts, worded for their number, then every skip and failure with its reason."""
-    pages = len(report.fetched) + len(report.unchanged)
-    print(f"fetched {counted(pages, 'page')} ({len(report.unchanged)} unchanged), "
-          f"{len(report.not_modified)} not modified, {len(report.skipped)} skipped, {len(report.failed)} failed, "
-          f"{counted(report.bytes, 'byte')} in {report.elapsed:.1f} s")
-    for line in report.lines()[1:]:  # FetchReport.lines(): the counts line first, then skips and failures
-        print(line)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM (a stopped cron job or systemd unit) ends a crawl like Ctrl-C: the manifest is saved."""
-    raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
@@ -365,11 +368,6 @@ def _require_dir(path: Path) -> None:
         raise CliError(f"{path}: no such directory")
     if not path.is_dir():
         raise CliError(f"{path}: not a directory")
-
-
-def counted(number: int, noun: str) -> str:
-    """`1 capture`, `2 captures`: printed counts agree in number."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _where(path: Path, line: object) -> str:

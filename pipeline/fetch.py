@@ -3,9 +3,11 @@
 Each concern is one small piece, in the spirit of Scrapy's middlewares:
 `RobotsRules` (robots.txt, once per host), `Throttle` (one request at a time
 per host, with a delay), `backoff` (retry waits with jitter and Retry-After),
-`fetch_url` (timeouts, retries, same-host redirects, size cap) and `Crawler`
-(the frontier, conditional GETs and the store). Defaults live in
-`pipeline.settings`.
+`Fetcher` (timeouts, a total deadline per response from `pipeline.deadline`,
+retries, same-origin redirects, size cap) and `Crawler` (the frontier, crawl
+bounds, conditional GETs and the store). Defaults live in `pipeline.settings`;
+what a URL is comes from `pipeline.site`. A fault in one page (an undecodable
+body, a malformed link, a server that trickles) fails that page alone.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -24,10 +26,13 @@ import requests
 import urllib3
 from protego import Protego
 
-from .pages import detect_charset
+from . import interrupt
+from .deadline import Deadline, DeadlineAdapter
+from .pages import PageError, detect_charset
 from .rawstore import Capture, RawStore, sha256_hex
 from .settings import FetchSettings
 from .site import DETAIL, LISTING, is_next_page_link, kind_of_url
+from .wording import counted
 
 log = logging.getLogger("pipeline.fetch")
 
@@ -43,7 +48,11 @@ class Skipped(FetchError):
 
 
 class OffHost(Skipped):
-    """A redirect that leaves the start URL's host: not followed."""
+    """A redirect that leaves the start URL's origin: not followed."""
+
+
+class PageTimeout(requests.Timeout):
+    """The whole response took longer than the page deadline; retried like any timeout."""
 
 
 class Disallowed(Skipped):
@@ -70,23 +79,50 @@ class FetchReport:
     not_modified: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    bounds: list[str] = field(default_factory=list)
+    """Every crawl bound that was hit, and what it left out."""
+    interrupted: str | None = None
     bytes: int = 0
     elapsed: float = 0.0
 
+    @property
+    def pages_done(self) -> int:
+        return len(self.fetched) + len(self.unchanged) + len(self.not_modified) + len(self.failed)
+
     def lines(self) -> list[str]:
-        """The run summary: counts first, then every skip and failure with its reason."""
+        """The run summary: counts first, then every bound hit, skip and failure with its reason."""
         lines = [
-            f"fetched {len(self.fetched) + len(self.unchanged)} pages ({len(self.unchanged)} unchanged), "
+            f"fetched {counted(len(self.fetched) + len(self.unchanged), 'page')} ({len(self.unchanged)} unchanged), "
             f"{len(self.not_modified)} not modified, {len(self.skipped)} skipped, {len(self.failed)} failed, "
-            f"{self.bytes} bytes in {self.elapsed:.1f} s",
+            f"{counted(self.bytes, 'byte')} in {self.elapsed:.1f} s",
         ]
+        if self.interrupted:
+            lines.append(f"stopped early: {self.interrupted}")
+        lines += [f"bound hit: {bound}" for bound in self.bounds]
         lines += [f"skipped {url}: {reason}" for url, reason in self.skipped]
         lines += [f"failed {url}: {reason}" for url, reason in self.failed]
         return lines
 
 
-def same_host(url: str, other: str) -> bool:
-    return (urlsplit(url).hostname or "").lower() == (urlsplit(other).hostname or "").lower()
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_parts(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        return scheme, (parts.hostname or "").lower(), -1
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def same_origin(url: str, other: str) -> bool:
+    """Same scheme, host and port; or `other` is the `https` upgrade of an `http` URL on the default ports."""
+    ours, theirs = _origin_parts(url), _origin_parts(other)
+    if ours == theirs:
+        return True
+    return ours == ("http", theirs[1], 80) and theirs == ("https", ours[1], 443)
 
 
 def _origin(url: str) -> str:
@@ -121,8 +157,8 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:  # asctime dates and `-0000` zones: HTTP dates are UTC
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def backoff(attempt: int, settings: FetchSettings, retry_after: float | None = None) -> float:
@@ -175,6 +211,8 @@ class Fetcher:
         self.settings = settings
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = settings.user_agent
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, DeadlineAdapter())
         self.sleep = sleep
         self.throttle = Throttle(sleep)
         self.robots = RobotsRules(self._get_robots, settings.user_agent)
@@ -186,7 +224,7 @@ class Fetcher:
         return self._attempts(url, {}, delay=self.settings.delay)
 
     def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
-        """The page at `url`, following redirects only within its host."""
+        """The page at `url`, following redirects only within its origin (or to its https upgrade)."""
         current = url
         for _ in range(self.settings.max_redirects + 1):
             response = self._attempts(current, headers or {}, delay=self._delay(current))
@@ -195,8 +233,8 @@ class Fetcher:
                 response.url = url
                 return response
             target = urldefrag(urljoin(current, location))[0]
-            if not same_host(url, target):
-                raise OffHost(f"redirect to another host: {target}")
+            if not same_origin(current, target):
+                raise OffHost(f"redirect to another origin: {target}")
             try:
                 self.robots.check(target)
             except Disallowed:
@@ -230,12 +268,24 @@ class Fetcher:
     def _once(self, url: str, headers: dict[str, str]) -> Response:
         settings = self.settings
         log.debug("GET %s", url)
+        with Deadline(settings.page_timeout) as deadline:
+            try:
+                response = self._request(url, headers)
+            except requests.RequestException:
+                if not deadline.expired:
+                    raise
+        if deadline.expired:
+            raise PageTimeout(f"page timeout: no whole response within {settings.page_timeout:g} s")
+        log.info("%s %s (%d bytes)", response.status, url, len(response.body))
+        return response
+
+    def _request(self, url: str, headers: dict[str, str]) -> Response:
+        settings = self.settings
         with self.session.get(url, headers=headers, stream=True, allow_redirects=False,
                               timeout=(settings.connect_timeout, settings.read_timeout)) as raw:
             response = Response(url, raw.url, raw.status_code, {k.lower(): v for k, v in raw.headers.items()})
             if raw.status_code == 200:
                 response.body = _read_capped(raw, settings.max_bytes)
-        log.info("%s %s (%d bytes)", response.status, url, len(response.body))
         return response
 
 
@@ -254,6 +304,8 @@ def _read_capped(raw: requests.Response, max_bytes: int) -> bytes:
 
 
 def _transport_reason(exc: requests.RequestException) -> str:
+    if isinstance(exc, PageTimeout):
+        return str(exc)
     # requests raises a plain ConnectionError for a read timeout in the middle of a body
     if isinstance(exc, requests.Timeout) or any(isinstance(arg, urllib3.exceptions.TimeoutError) for arg in exc.args):
         return f"timeout ({type(exc).__name__})"
@@ -296,7 +348,10 @@ class _AnchorCollector(HTMLParser):
 
 
 def discover_links(body: bytes, content_type: str, charset: str | None, page_url: str) -> list[tuple[str, str]]:
-    """(url, kind) for every detail page and listing page (pagination) a listing links to, in page order."""
+    """(url, kind) for every detail page and listing page (pagination) a listing links to, in page order.
+
+    A link that is not a well-formed URL is passed over: it says nothing about the other links.
+    """
     if content_type != "text/html":
         return []
     collector = _AnchorCollector()
@@ -305,19 +360,37 @@ def discover_links(body: bytes, content_type: str, charset: str | None, page_url
     listing_path = urlsplit(page_url).path
     found: dict[str, str] = {}
     for anchor in collector.anchors:
-        url = urldefrag(urljoin(page_url, anchor.href))[0]
-        if urlsplit(url).scheme not in ("http", "https") or url == page_url:
+        try:
+            url = urldefrag(urljoin(page_url, anchor.href))[0]
+            parts = urlsplit(url)
+        except ValueError:  # e.g. `http://[` : an invalid IPv6 host
+            continue
+        if parts.scheme not in ("http", "https") or url == page_url:
             continue
         kind = kind_of_url(url)
-        is_next = is_next_page_link(anchor.text, anchor.rel)
-        if kind != DETAIL and not (urlsplit(url).path == listing_path and is_next):
+        if kind != DETAIL and not (parts.path == listing_path and is_next_page_link(anchor.text, anchor.rel)):
             continue
         found.setdefault(url, kind if kind == DETAIL else LISTING)
     return list(found.items())
 
 
+@dataclass(frozen=True)
+class _Visit:
+    """A URL in the frontier; a listing page knows the pagination chain it belongs to and its place in it."""
+
+    url: str
+    kind: str
+    chain: str | None = None
+    position: int = 1
+
+
 class Crawler:
-    """Fetch the start URLs, then what their listings link to, storing each kept response in raw/."""
+    """Fetch the start URLs, then what their listings link to, storing each kept response in raw/.
+
+    Every crawl ends: it stops after `max_pages` pages, follows a listing's pagination
+    for at most `max_pagination_pages` pages, and ends a chain at a page that repeats
+    an earlier one (the same detail links). Each bound hit is named in the report.
+    """
 
     def __init__(self, store: RawStore, settings: FetchSettings, fetcher: Fetcher | None = None,
                  progress: Callable[[str], None] | None = None) -> None:
@@ -325,57 +398,81 @@ class Crawler:
         self.fetcher = fetcher or Fetcher(settings)
         self.progress = progress or (lambda url: None)
         self.report = FetchReport()
+        self._chain_contents: dict[str, set[tuple[str, ...]]] = {}
 
     def crawl(self) -> FetchReport:
         started = time.monotonic()
-        queue = deque((url, kind_of_url(url) or LISTING) for url in self.settings.start_urls)
-        seen = {url for url, _ in queue}
+        frontier = deque(_Visit(url, kind_of_url(url) or LISTING, chain=url) for url in self.settings.start_urls)
+        seen = {visit.url for visit in frontier}
         self.store.save_every = self.settings.save_every
         self.store.save_interval = self.settings.save_interval
         self.store.remove_temporaries()
         try:
-            while queue and not self._page_limit_reached():
-                url, kind = queue.popleft()
-                for link, link_kind in self._visit(url, kind):
-                    if link in seen:
-                        continue
-                    seen.add(link)
-                    if not same_host(link, url):
-                        self.report.skipped.append((link, "off-host link"))
-                    else:
-                        queue.append((link, link_kind))
+            while frontier and not self._page_limit_reached(frontier):
+                interrupt.check()
+                visit = frontier.popleft()
+                for link in self._visit(visit):
+                    if link.url not in seen:
+                        seen.add(link.url)
+                        self._enqueue(frontier, visit, link)
+        except interrupt.Interrupted as exc:
+            self.report.interrupted = str(exc)
         finally:
             self.store.flush()
             self.report.elapsed = time.monotonic() - started
         return self.report
 
-    def _page_limit_reached(self) -> bool:
-        limit = self.settings.max_pages
-        report = self.report
-        done = len(report.fetched) + len(report.unchanged) + len(report.not_modified) + len(report.failed)
-        return limit is not None and done >= limit
+    def _enqueue(self, frontier: deque[_Visit], parent: _Visit, link: _Visit) -> None:
+        if not same_origin(parent.url, link.url):
+            self.report.skipped.append((link.url, "off-host link"))
+        elif link.kind == LISTING and link.position > self.settings.max_pagination_pages:
+            self.report.bounds.append(f"pagination of {link.chain} stopped after "
+                                      f"{self.settings.max_pagination_pages} pages (--max-pagination-pages); "
+                                      f"not fetched: {link.url}")
+        else:
+            frontier.append(link)
 
-    def _visit(self, url: str, kind: str) -> list[tuple[str, str]]:
-        """Fetch one page; return the links to follow from it (listings only)."""
+    def _page_limit_reached(self, frontier: deque[_Visit]) -> bool:
+        limit = self.settings.max_pages
+        if limit is None or self.report.pages_done < limit:
+            return False
+        self.report.bounds.append(f"page limit of {limit} reached (--max-pages); "
+                                  f"{counted(len(frontier), 'queued URL')} not fetched")
+        return True
+
+    def _visit(self, visit: _Visit) -> list[_Visit]:
+        """Fetch one page; return the pages to visit from it (listings only). Faults stay with the page."""
+        url = visit.url
         self.progress(url)
         previous = self.store.get(url)
         try:
             self.fetcher.robots.check(url)
             response = self.fetcher.get(url, _conditional_headers(previous))
-            capture = self._keep(url, kind, response, previous)
+            capture = self._keep(url, visit.kind, response, previous)
+            return self._links(visit, capture) if visit.kind == LISTING else []
         except Skipped as exc:
             self.report.skipped.append((url, str(exc)))
-            return []
         except FetchError as exc:
             self.report.failed.append((url, str(exc)))
-            return []
-        if kind != LISTING:
-            return []
+        return []
+
+    def _links(self, visit: _Visit, capture: Capture) -> list[_Visit]:
+        """What a listing page links to; its pagination ends where a page repeats an earlier one."""
         body = self.store.read(capture)
-        return discover_links(body, capture.content_type, capture.charset, capture.final_url or url)
+        links = discover_links(body, capture.content_type, capture.charset, capture.final_url or visit.url)
+        details = tuple(sorted(url for url, kind in links if kind == DETAIL))
+        chain = visit.chain or visit.url
+        contents = self._chain_contents.setdefault(chain, set())
+        if details in contents:
+            self.report.bounds.append(f"pagination of {chain} ended at {visit.url}: "
+                                      "it repeats an earlier page of the listing")
+            return []
+        contents.add(details)
+        return [_Visit(url, kind, chain, visit.position + 1) if kind == LISTING else _Visit(url, kind)
+                for url, kind in links]
 
     def _keep(self, url: str, kind: str, response: Response, previous: Capture | None) -> Capture:
-        now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        now = datetime.now(UTC).replace(microsecond=0).isoformat()
         if response.status == 304 and previous is not None:
             self.report.not_modified.append(url)
             return self.store.touch(url, checked_at=now)
@@ -384,6 +481,10 @@ class Crawler:
         if response.content_type not in STORED_TYPES:
             raise FetchError(f"unexpected content type {response.content_type or 'none'!r}")
         body = response.body
+        try:
+            charset = detect_charset(body, response.content_type, response.headers.get("content-type"))
+        except PageError as exc:
+            raise FetchError(f"unreadable page: {exc}") from None
         unchanged = previous is not None and previous.sha256 == sha256_hex(body)
         (self.report.unchanged if unchanged else self.report.fetched).append(url)
         self.report.bytes += len(body)
@@ -391,8 +492,7 @@ class Crawler:
         return self.store.put(
             body, url=url, content_type=response.content_type, kind=kind, complete=True,
             fetched_at=now, checked_at=now, final_url=response.final_url, status=response.status,
-            charset=detect_charset(body, response.content_type, headers.get("content-type")),
-            etag=headers.get("etag"), last_modified=headers.get("last-modified"), source="fetch",
+            charset=charset, etag=headers.get("etag"), last_modified=headers.get("last-modified"), source="fetch",
         )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import interrupt
 from .schema import DATASETS, PROJECTS, SCHEMA_VERSION, Dataset, Row
 
 RUN_LOG = "run.json"
@@ -54,8 +55,10 @@ def publish(out_dir: Path | str, tables: dict[str, list[Row]], run_log: Mapping[
     staging.mkdir(parents=True)
     try:
         for dataset in DATASETS:
+            interrupt.check()
             write_dataset(staging, dataset, tables.get(dataset.name, []), metadata)
         (staging / RUN_LOG).write_text(json.dumps(run_log, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        interrupt.check()
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

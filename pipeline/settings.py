@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from .site import START_URLS
 
 PROJECT_NAME = "csr-nw-pipeline"
-CONTACT_URL = "https://pypi.org/project/csr-nw-pipeline/"
-"""A placeholder: operators should name their own contact in `--user-agent`."""
+PLACEHOLDER_CONTACT_URL = "https://pypi.org/project/csr-nw-pipeline/"
+"""The contact shipped in the default User-Agent: a crawl that still sends it gets a warning."""
+CONTACT_URL = PLACEHOLDER_CONTACT_URL
+"""Who the site's operators can reach about the crawler: operators should set their own, or pass `--user-agent`."""
 USER_AGENT = f"{PROJECT_NAME}/0.1 (catalogue research crawler; +{CONTACT_URL})"
 
 
@@ -26,6 +28,8 @@ class FetchSettings:
     connect_timeout: float = 10.0
     # Seconds to wait for each read from an open connection.
     read_timeout: float = 30.0
+    # Seconds for a whole response, request to last byte: a server that trickles fails the page.
+    page_timeout: float = 120.0
     # Retries after the first attempt, on connection errors, timeouts, 429 and 5xx.
     max_retries: int = 3
     # Seconds of the first retry's backoff ceiling; it doubles with each retry (full jitter).
@@ -39,7 +43,9 @@ class FetchSettings:
     # Redirects followed for one page before it fails.
     max_redirects: int = 5
     # Pages fetched (or failed) before the crawl stops; None for no limit.
-    max_pages: int | None = None
+    max_pages: int | None = 10_000
+    # Pages of one listing's pagination chain followed at the most (a trap links page N+1 for ever).
+    max_pagination_pages: int = 200
     # Manifest changes batched before a save; captures themselves are written at once.
     save_every: int = 500
     # Seconds between manifest saves at the most, so a killed crawl loses only that much of the manifest.

@@ -18,9 +18,11 @@ Reply behaviours: status, headers, body, content type, `sleep` before the
 status line (a hang), `drop_after` (declare the whole body in Content-Length,
 send only that many bytes, close), `chunked` transfer with `repeat` (a long
 streamed body without Content-Length), `declared_length` (a Content-Length
-that differs from the body) with `body_sleep`, and validators (`etag`,
-`last_modified`) answered with a 304 when the request's If-None-Match or
-If-Modified-Since matches.
+that differs from the body) with `body_sleep`, `trickle` (the body, or with
+`trickle_headers` the whole response, one byte at a time), and validators
+(`etag`, `last_modified`) answered with a 304 when the request's If-None-Match
+or If-Modified-Since matches. `site.generate(path, make_reply)` answers every
+query of a path with a reply made from the request (an endless pagination trap).
 
 Each logged `Request` records the status sent, the body bytes written, whether
 the reply was `completed`, and a `done` event set once the server has finished
@@ -33,7 +35,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,6 +66,10 @@ class Reply:
     etag: str | None = None
     last_modified: str | None = None
     """Validators: sent with a 200, and a matching conditional request gets a 304."""
+    trickle: float = 0.0
+    """Seconds between two bytes of the body: a server that never quite times out a read."""
+    trickle_headers: bool = False
+    """With `trickle`, send the status line and headers one byte at a time too."""
 
     @property
     def data(self) -> bytes:
@@ -178,6 +184,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, request: Request, reply: Reply, head: bool) -> None:
         if reply.sleep:
             time.sleep(reply.sleep)
+        if reply.trickle:
+            self._trickle(request, reply)
+            return
         status = reply.status
         if reply.status == 200 and _not_modified(request.headers, reply):
             status = 304
@@ -224,6 +233,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
             return
+        request.completed = True
+
+    def _trickle(self, request: Request, reply: Reply) -> None:
+        """The reply one byte at a time (the headers too with `trickle_headers`), `trickle` seconds apart."""
+        request.status = reply.status
+        head = (f"HTTP/1.1 {reply.status} OK\r\nContent-Type: {reply.content_type}\r\n"
+                f"Content-Length: {len(reply.data)}\r\nConnection: close\r\n\r\n").encode("latin-1")
+        self.close_connection = True
+        if not reply.trickle_headers:
+            self.wfile.write(head)
+            head = b""
+        for index, byte in enumerate(head + reply.data):
+            self.wfile.write(bytes([byte]))
+            request.sent += index >= len(head)
+            time.sleep(reply.trickle)
         request.completed = True
 
     def _pause(self, seconds: float) -> None:
@@ -275,6 +299,7 @@ class TestSite:
 
     def __init__(self) -> None:
         self._routes: dict[str, list[Reply]] = {}
+        self._generators: dict[str, Callable[[Request], Reply]] = {}
         self._served: dict[str, int] = {}
         self._lock = threading.Lock()
         self.log: list[Request] = []
@@ -314,6 +339,11 @@ class TestSite:
         [reply] = self.route(target, Reply(200, body, content_type, **options))  # type: ignore[arg-type]
         return reply
 
+    def generate(self, path: str, make_reply: Callable[[Request], Reply]) -> None:
+        """Answer every request for `path` (any query) that has no route of its own with `make_reply(request)`."""
+        with self._lock:
+            self._generators[path] = make_reply
+
     def robots(self, text: str, status: int = 200) -> None:
         self.route("/robots.txt", Reply(status, text, "text/plain; charset=utf-8"))
 
@@ -321,6 +351,8 @@ class TestSite:
         with self._lock:
             self.log.append(request)
             replies = self._routes.get(request.target)
+            if replies is None and request.path in self._generators:
+                return self._generators[request.path](request)
             if replies is None:
                 return Reply(404, "<html><body><h1>Not found</h1></body></html>")
             index = min(self._served[request.target], len(replies) - 1)
