@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -15,10 +15,14 @@ from . import interrupt
 from .normalise import normalise
 from .pages import Page, PageError, load_page
 from .parse import Record, parse_page
-from .publish import publish
+from .drift import GuardSettings
+from .drift import objections as objections_to
+from .history import append_run, new_run_id, project_changes
+from .publish import check_out_dir, is_current_layout, publish, read_published, remove_leftovers, same_rows
 from .rawstore import Capture, RawStore
-from .schema import REJECTS, Row
+from .schema import REJECTS, RUNS, Row
 from .validate import check
+from .wording import counted
 
 
 @dataclass
@@ -104,15 +108,84 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def run_build(raw_dir: Path | str, out_dir: Path | str) -> BuildOutput:
-    """raw/ → processed/: the whole offline job."""
+@dataclass
+class RunResult:
+    """What a `build` or `refresh` run did: its tables, its run-log row, and the drift guard's objections."""
+
+    output: BuildOutput
+    run: Row
+    objections: list[str]
+    changes: list[Row]
+
+    @property
+    def outcome(self) -> str:
+        return str(self.run["outcome"])
+
+    def outcome_sentence(self, out: Path) -> str:
+        """What became of the build, for the operator."""
+        if self.outcome == "unchanged":
+            return f"no row changed; {out} left as it was"
+        if self.outcome == "refused":
+            return f"refused by the drift guard; {out} left as it was"
+        forced = " (forced past the drift guard)" if self.run["forced"] else ""
+        return f"published to {out}{forced}: {counted(len(self.changes), 'change')}"
+
+
+def run_build(raw_dir: Path | str, out_dir: Path | str, *, mode: str = "build",
+              fetched: Mapping[str, int] | None = None, guard: GuardSettings = GuardSettings(),
+              force: bool = False, dry_run: bool = False) -> RunResult:
+    """raw/ → processed/: build, compare with what is published, then publish, or refuse, or change nothing.
+
+    Every run, published or not, appends its row to the run log (except a dry run, which writes nothing).
+    """
+    started = _now()
+    out = Path(out_dir)
+    check_out_dir(out)
+    if not dry_run:
+        remove_leftovers(out)
     store = RawStore(raw_dir)
     if not store.captures():
         raise FileNotFoundError(f"{store.manifest_path}: no captures to build from")
     with _no_cycle_collection():
         output = build_tables(_stream_captures(store))
-    built_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    manifest_sha256 = store.manifest_sha256()
-    run_log = {"built_at": built_at, "raw_manifest_sha256": manifest_sha256, **output.summary()}
-    publish(out_dir, output.tables, run_log, {"source": f"raw manifest sha256 {manifest_sha256}", "built_at": built_at})
-    return output
+    previous = read_published(out)
+    objections = objections_to(previous, output.tables, guard) if previous is not None else []
+    run_id = new_run_id(started)
+    outcome = _outcome(previous if previous is not None and is_current_layout(out) else None, output,
+                       objections, force)
+    run = RUNS.row(
+        run_id=run_id, started_at=started, finished_at=_now(), mode=mode,
+        pages_fetched=(fetched or {}).get("fetched"), pages_not_modified=(fetched or {}).get("not_modified"),
+        pages_failed=(fetched or {}).get("failed"), records=len(output.projects), rejects=len(output.rejects),
+        warnings=len(output.warnings), outcome=outcome, published=outcome == "published",
+        forced=bool(force and objections), reason="; ".join(objections) or _QUIET_REASONS.get(outcome),
+    )
+    changes = project_changes(previous["projects"] if previous else [], output.projects, run_id)
+    if not dry_run:
+        _record(out, output, previous, run, store.manifest_sha256())
+    return RunResult(output, run, objections, changes)
+
+
+_QUIET_REASONS = {"unchanged": "no row of any dataset changed"}
+
+
+def _outcome(previous: Mapping[str, list[Row]] | None, output: BuildOutput, objections: list[str],
+             force: bool) -> str:
+    if same_rows(previous, output.tables):
+        return "unchanged"
+    return "refused" if objections and not force else "published"
+
+
+def _record(out: Path, output: BuildOutput, previous: Mapping[str, list[Row]] | None, run: Row,
+            manifest_sha256: str | None) -> None:
+    """Publish a build that may be, or only log the run."""
+    if run["outcome"] != "published":
+        append_run(out, run)
+        return
+    metadata = {"source": f"raw manifest sha256 {manifest_sha256}", "run_id": str(run["run_id"]),
+                "built_at": str(run["started_at"])}
+    publish(out, output.tables, previous, run, metadata)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

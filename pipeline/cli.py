@@ -8,29 +8,33 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import shutil
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import DISTRIBUTION, __version__, interrupt
-from .build import BuildOutput, process_pages, run_build
+from .build import RunResult, process_pages, run_build
+from .drift import GuardSettings
 from .fetch import Crawler, FetchReport
+from .history import change_lines, read_changes, read_runs, run_line
 from .pages import Page, PageError, load_page
-from .publish import json_lines
+from .publish import PublishError, json_lines
 from .rawstore import RawStore, RawStoreError, import_jsonl
 from .settings import PLACEHOLDER_CONTACT_URL, USER_AGENT, FetchSettings
 from .site import DETAIL, LISTING, OTHER, START_URLS, page_kind
 from .validate import validate_directory
 from .wording import counted
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RAW = REPO_ROOT / "raw"
-DEFAULT_OUT = REPO_ROOT / "processed"
+DEFAULT_RAW = Path("raw")
+DEFAULT_OUT = Path("processed")
+"""In the current folder: the repo's when run from it, a project folder's for an installed console script."""
 MODULE_PROG = "python -m pipeline"
 
-OK, DATA_PROBLEMS, BAD_INPUT, FETCH_FAILED = 0, 1, 2, 3
+OK, DATA_PROBLEMS, BAD_INPUT, FETCH_FAILED, REFUSED = 0, 1, 2, 3, 4
 INTERRUPTED = 130
 EXIT_CODES = {
     OK: "success",
@@ -38,6 +42,8 @@ EXIT_CODES = {
     BAD_INPUT: "bad input or usage: a missing file or folder, an empty page, an unknown page kind, "
                "a broken raw/ manifest",
     FETCH_FAILED: "some pages could not be fetched; their earlier captures stay in raw/",
+    REFUSED: "the drift guard refused to publish a build worse than the published one; processed/ is "
+             "unchanged and the run log says why (--force publishes anyway)",
     INTERRUPTED: "interrupted (Ctrl-C or SIGTERM); a crawl keeps in raw/ every capture stored so far",
 }
 """Every exit code and its meaning, in one place: the help texts derive from it."""
@@ -77,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with interrupt.deferred_signals():
             return handler(args)
-    except (CliError, PageError, RawStoreError, OSError) as exc:
+    except (CliError, PageError, RawStoreError, PublishError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
     except (interrupt.Interrupted, KeyboardInterrupt) as exc:
@@ -135,7 +141,7 @@ def commands() -> tuple[Command, ...]:
     crawl_example = '--user-agent "my-crawler/1.0 (+https://example.org/contact)"'
     return (
         Command("build", "raw/ snapshot → validated Parquet datasets in processed/", "--out /tmp/processed",
-                (OK, BAD_INPUT, INTERRUPTED), _build_arguments, cmd_build),
+                (OK, BAD_INPUT, REFUSED, INTERRUPTED), _build_arguments, cmd_build),
         Command("parse", "parse one capture and print its records as JSON Lines",
                 "saved-page.html --url http://csr-nw.ru/en/projects/2015/some-project/",
                 (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED), _parse_arguments, cmd_parse),
@@ -144,16 +150,67 @@ def commands() -> tuple[Command, ...]:
         Command("fetch", "crawl the live listings and their project pages into raw/", crawl_example + " --max-pages 50",
                 (OK, BAD_INPUT, FETCH_FAILED, INTERRUPTED), _add_fetch_options, cmd_fetch),
         Command("refresh", "fetch, then build: the scheduled job", crawl_example,
-                (OK, BAD_INPUT, FETCH_FAILED, INTERRUPTED), _refresh_arguments, cmd_refresh),
+                (OK, BAD_INPUT, FETCH_FAILED, REFUSED, INTERRUPTED), _refresh_arguments, cmd_refresh),
+        Command("runs", "list the recent runs: published, unchanged or refused, and why", "--limit 5",
+                (OK, BAD_INPUT), _runs_arguments, cmd_runs),
+        Command("changes", "print what each publish changed, field by field", "--since 20261101T000000.000000Z",
+                (OK, BAD_INPUT), _changes_arguments, cmd_changes),
         Command("import", "add the captures of a corpus JSON Lines file to raw/", "corpus.jsonl --raw raw/",
                 (OK, BAD_INPUT, INTERRUPTED), _import_arguments, cmd_import),
     )
 
 
 def _build_arguments(parser: argparse.ArgumentParser) -> None:
-    """build reads one raw/ and publishes to one processed/."""
+    """build reads one raw/ and publishes to one processed/, past the drift guard."""
     _add_raw_option(parser, "raw/ folder to read")
     _add_out_option(parser)
+    _add_guard_options(parser)
+
+
+def _add_guard_options(parser: argparse.ArgumentParser) -> None:
+    """The drift guard's thresholds, and --force to publish past it."""
+    defaults = GuardSettings()
+    parser.add_argument("--force", action="store_true",
+                        help="publish even when the drift guard objects (the run log records it)")
+    parser.add_argument("--max-listing-loss", type=_share, default=defaults.max_listing_loss, metavar="SHARE",
+                        help="refuse when a listing loses more than this share of its projects "
+                             f"(default: {defaults.max_listing_loss}); a listing left with none is always refused")
+    parser.add_argument("--max-reject-share", type=_share, default=defaults.max_reject_share, metavar="SHARE",
+                        help="refuse when more than this share of the records is rejected, and more than before "
+                             f"(default: {defaults.max_reject_share})")
+    parser.add_argument("--filled-share", type=_share, default=defaults.filled_share, metavar="SHARE",
+                        help="refuse when a column filled in at least this share of the rows turns all-null "
+                             f"(default: {defaults.filled_share})")
+
+
+def _share(text: str) -> float:
+    """A share from 0 to 1."""
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share from 0 to 1")
+    return value
+
+
+def _guard_settings(args: argparse.Namespace) -> GuardSettings:
+    return GuardSettings(max_listing_loss=args.max_listing_loss, max_reject_share=args.max_reject_share,
+                         filled_share=args.filled_share)
+
+
+def _runs_arguments(parser: argparse.ArgumentParser) -> None:
+    """runs reads the run log of one processed/."""
+    _add_data_option(parser)
+    parser.add_argument("--limit", type=int, default=10, metavar="N", help="how many runs, newest last (default: 10)")
+
+
+def _changes_arguments(parser: argparse.ArgumentParser) -> None:
+    """changes reads the changes of one processed/, optionally only after a run."""
+    _add_data_option(parser)
+    parser.add_argument("--since", metavar="RUN", help="only changes published after this run id (see `runs`)")
+
+
+def _add_data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, default=DEFAULT_OUT, metavar="DIR",
+                        help="the published folder to read (default: processed/ in the current folder)")
 
 
 def _parse_arguments(parser: argparse.ArgumentParser) -> None:
@@ -173,15 +230,19 @@ def _kind_name(name: str) -> str:
 
 
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
-    """validate checks the repo's processed/ unless told another folder."""
+    """validate checks processed/ in the current folder unless told another folder."""
     parser.add_argument("dir", type=Path, nargs="?", default=DEFAULT_OUT, metavar="DIR",
-                        help="the folder to check (default: the repo's processed/)")
+                        help="the folder to check (default: processed/ in the current folder)")
 
 
 def _refresh_arguments(parser: argparse.ArgumentParser) -> None:
     """refresh is fetch followed by build, so it takes both's options."""
     _add_fetch_options(parser)
     _add_out_option(parser)
+    _add_guard_options(parser)
+    parser.add_argument("--dry-run", action="store_true",
+                        help="fetch into a scratch copy of raw/, build and compare, and print what would change "
+                             "and whether the guard would publish; touches nothing")
 
 
 def _import_arguments(parser: argparse.ArgumentParser) -> None:
@@ -192,13 +253,14 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _add_raw_option(parser: argparse.ArgumentParser, purpose: str) -> None:
     """--raw, worded for whether the command reads or writes raw/."""
-    parser.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help=f"{purpose} (default: the repo's raw/)")
+    parser.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help=f"{purpose} (default: raw/ in the current folder)")
 
 
 def _add_out_option(parser: argparse.ArgumentParser) -> None:
     """--out, shared by build and refresh."""
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                        help="folder to publish to (default: the repo's processed/)")
+                        help="folder to publish to, one this pipeline created or a new or empty one "
+                             "(default: processed/ in the current folder)")
 
 
 def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
@@ -235,11 +297,47 @@ def _fetch_exit_code(report: FetchReport) -> int:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     """refresh: a crawl, then a build even when pages failed (their earlier captures are still in raw/)."""
+    if args.dry_run:
+        return _dry_run(args)
     report = _fetch(args)
     if report.interrupted:
         return INTERRUPTED
-    _print_build(run_build(args.raw, args.out), args.out)
-    return _fetch_exit_code(report)
+    result = run_build(args.raw, args.out, mode="refresh", fetched=_fetch_counts(report),
+                       guard=_guard_settings(args), force=args.force)
+    _print_run(result, args.out)
+    return REFUSED if result.outcome == "refused" else _fetch_exit_code(report)
+
+
+def _fetch_counts(report: FetchReport) -> dict[str, int]:
+    """What the run log records of a crawl."""
+    return {"fetched": len(report.fetched) + len(report.unchanged), "not_modified": len(report.not_modified),
+            "failed": len(report.failed)}
+
+
+def _dry_run(args: argparse.Namespace) -> int:
+    """refresh --dry-run: the crawl goes to a scratch copy of raw/; the build is compared, never written."""
+    with tempfile.TemporaryDirectory(prefix="csr-nw-dry-run-") as scratch:
+        raw = Path(scratch) / "raw"
+        if args.raw.is_dir():
+            shutil.copytree(args.raw, raw, ignore=shutil.ignore_patterns(".*"))
+        report = _fetch(argparse.Namespace(**{**vars(args), "raw": raw}))
+        if report.interrupted:
+            return INTERRUPTED
+        result = run_build(raw, args.out, mode="refresh", fetched=_fetch_counts(report),
+                           guard=_guard_settings(args), force=args.force, dry_run=True)
+    _print_dry_run(result, args.out)
+    return REFUSED if result.outcome == "refused" else _fetch_exit_code(report)
+
+
+def _print_dry_run(result: RunResult, out: Path) -> None:
+    """What a real refresh would do to `out`, and why."""
+    print(f"dry run: {result.outcome_sentence(out)}")
+    for reason in result.objections:
+        print(f"  objection: {reason}")
+    for line in change_lines(result.changes[:50]):
+        print(f"  would change: {line}")
+    if len(result.changes) > 50:
+        print(f"  … and {counted(len(result.changes) - 50, 'more change')}")
 
 
 def _fetch(args: argparse.Namespace) -> FetchReport:
@@ -294,18 +392,49 @@ def _progress_bar() -> Iterator[Callable[[str], None]]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """build: raw/ → processed/."""
-    _print_build(run_build(args.raw, args.out), args.out)
+    """build: raw/ → processed/; exit 4 when the drift guard refuses."""
+    result = run_build(args.raw, args.out, guard=_guard_settings(args), force=args.force)
+    _print_run(result, args.out)
+    return REFUSED if result.outcome == "refused" else OK
+
+
+def _print_run(result: RunResult, out: Path) -> None:
+    """The build's counts and outcome on stdout; each reject, and a refusal's reasons, on stderr."""
+    summary = result.output.summary()
+    print(f"built {out}: {counted(summary['pages'], 'page')} read, {counted(summary['projects'], 'project')}, "
+          f"{counted(summary['rejects'], 'reject')}, {counted(summary['warnings'], 'warning')}")
+    for reject in result.output.rejects:
+        print(f"reject: {reject['page_url']} line {reject['line']}: {reject['reason']}", file=sys.stderr)
+    print(f"run {result.run['run_id']}: {result.outcome_sentence(out)}")
+    if result.outcome == "refused":
+        for reason in result.objections:
+            print(f"error: refused to publish: {reason}", file=sys.stderr)
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    """runs: the run log, newest last."""
+    _require_published(args.data)
+    runs = read_runs(args.data)
+    for run in runs[-args.limit:] if args.limit > 0 else []:
+        print(run_line(run))
+    if not runs:
+        print(f"{args.data}: no runs logged yet")
     return OK
 
 
-def _print_build(output: BuildOutput, out: Path) -> None:
-    """The build's counts on stdout, each reject on stderr, so a log shows what was lost and why."""
-    summary = output.summary()
-    print(f"built {out}: {counted(summary['pages'], 'page')} read, {counted(summary['projects'], 'project')}, "
-          f"{counted(summary['rejects'], 'reject')}, {counted(summary['warnings'], 'warning')}")
-    for reject in output.rejects:
-        print(f"reject: {reject['page_url']} line {reject['line']}: {reject['reason']}", file=sys.stderr)
+def cmd_changes(args: argparse.Namespace) -> int:
+    """changes: what each publish changed, oldest first."""
+    _require_published(args.data)
+    changes = read_changes(args.data, args.since)
+    for line in change_lines(changes):
+        print(line)
+    print(f"{counted(len(changes), 'change')}" + (f" since {args.since}" if args.since else ""), file=sys.stderr)
+    return OK
+
+
+def _require_published(folder: Path) -> None:
+    if not folder.is_dir():
+        raise CliError(f"{folder}: no such directory")
 
 
 def cmd_parse(args: argparse.Namespace) -> int:

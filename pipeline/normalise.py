@@ -212,5 +212,5 @@ def reject_reason(reason: str, complete: bool) -> str:
 
 def record_warning(code: str, message: str, record: Record, project_id: object = None) -> Row:
     """A warning about what one page says of a project."""
-    return WARNINGS.row(code=code, message=message, project_id=project_id, language=record.language,
+    return WARNINGS.row(code=code, message=message, subject=None, project_id=project_id, language=record.language,
                         page_url=record.page_url, line=record.line_no)

@@ -55,9 +55,9 @@ class ParseResult:
 _YEAR = re.compile(r"\b(1[89]|2[01])\d\d\b")
 
 
-def page_warning(page: Page, line: int | None, code: str, message: str) -> Row:
-    """A warning about a page (not yet about a project row)."""
-    return WARNINGS.row(code=code, message=message, project_id=None, language=page.language,
+def page_warning(page: Page, line: int | None, code: str, message: str, subject: str | None = None) -> Row:
+    """A warning about a page (not yet about a project row); `subject` is the word or line it is about."""
+    return WARNINGS.row(code=code, message=message, subject=subject, project_id=None, language=page.language,
                         page_url=page.url, line=line)
 
 
@@ -112,7 +112,7 @@ class _ListingReader:
             return index + 1
         if self.records:
             after = f" after project {self.current.title!r}" if self.current else ""
-            self._warn(number, "ignored-line", f"line{after} ignored: {text!r}")
+            self._warn(number, "ignored-line", f"line{after} ignored: {text!r}", subject=text)
         return index + 1
 
     def _next_field(self, index: int) -> str | None:
@@ -157,7 +157,8 @@ class _ListingReader:
         number, line = self.lines[index]
         record = self.current
         if record is None:
-            self._warn(number, "label-outside-project", f"label {line.text!r} outside any project ignored")
+            self._warn(number, "label-outside-project", f"label {line.text!r} outside any project ignored",
+                       subject=line.text)
             return index + 1
         record.raw_lines.append(line.text)
         value, next_index = self._value(index, record, inline)
@@ -176,11 +177,12 @@ class _ListingReader:
         value, next_index = self._value(index, record, inline)
         record.unknown_labels[label] = value or ""
         self._warn(number, "unknown-label",
-                   f"unknown label {label!r} in {record.title!r} (value {value!r}) kept out of the record")
+                   f"unknown label {label!r} in {record.title!r} (value {value!r}) kept out of the record",
+                   subject=label)
         return next_index
 
-    def _warn(self, number: int | None, code: str, message: str) -> None:
-        self.warnings.append(page_warning(self.page, number, code, message))
+    def _warn(self, number: int | None, code: str, message: str, subject: str | None = None) -> None:
+        self.warnings.append(page_warning(self.page, number, code, message, subject))
 
 
 def _parse_listing(page: Page) -> ParseResult:

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from .dates import PRECISIONS
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 Row = dict[str, object]
 """One row of a dataset: column name → value, in the schema's column order."""
@@ -41,10 +41,14 @@ class Dataset:
     name: str
     description: str
     columns: tuple[Column, ...]
+    path: str = ""
+    """Where it lives under processed/: `<name>/` (a folder of Parquet files) unless given."""
     _names: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_names", frozenset(self.column_names))
+        if not self.path:
+            object.__setattr__(self, "path", f"{self.name}/")
 
     @property
     def column_names(self) -> list[str]:
@@ -128,6 +132,8 @@ WARNINGS = Dataset(
     (
         _string("code", "Kind of warning, e.g. `stage-vs-date`, `unknown-label`.", required=True, dictionary=True),
         _string("message", "What was seen, quoting the values.", required=True),
+        _string("subject", "The label, heading or line the warning is about, as published, when it is about "
+                "one (`unknown-label`, `ignored-line`, `label-outside-project`)."),
         _string("project_id", "The row it concerns, when it concerns one."),
         _string("language", "Language of the page or row.", allowed=("en", "ru"), dictionary=True),
         _string("page_url", "The page it concerns."),
@@ -136,6 +142,75 @@ WARNINGS = Dataset(
 )
 
 DATASETS = (PROJECTS, REJECTS, WARNINGS)
+"""What a build makes from raw/: the current datasets."""
+
+RUN_OUTCOMES = ("published", "unchanged", "refused")
+
+RUNS = Dataset(
+    "runs",
+    "The run log: one row per `build` or `refresh`, appended to, never rewritten from scratch. "
+    "`outcome` says whether the run published new data, found nothing changed, or was refused by "
+    "the drift guard (with the `reason`).",
+    (
+        _string("run_id", "The run: its UTC start time, `YYYYMMDDTHHMMSS.ffffffZ`; sorts in time order.",
+                required=True),
+        Column("started_at", pa.timestamp("us", tz="UTC"), "When the run started.", required=True),
+        Column("finished_at", pa.timestamp("us", tz="UTC"), "When the run finished.", required=True),
+        _string("mode", "`build` (raw/ to processed/) or `refresh` (fetch, then build).", required=True,
+                allowed=("build", "refresh"), dictionary=True),
+        Column("pages_fetched", pa.int32(), "Pages fetched with new or unchanged bytes (refresh only)."),
+        Column("pages_not_modified", pa.int32(), "Pages the site answered `304 Not Modified` (refresh only)."),
+        Column("pages_failed", pa.int32(), "Pages that could not be fetched; their earlier captures were kept."),
+        Column("records", pa.int32(), "Rows the build made for `projects`.", required=True),
+        Column("rejects", pa.int32(), "Rows the build made for `rejects`.", required=True),
+        Column("warnings", pa.int32(), "Rows the build made for `warnings`.", required=True),
+        _string("outcome", "What became of the build.", required=True, allowed=RUN_OUTCOMES, dictionary=True),
+        Column("published", pa.bool_(), "The build replaced the published datasets.", required=True),
+        Column("forced", pa.bool_(), "Published with `--force` although the drift guard objected.", required=True),
+        _string("reason", "Why the build was not published, or what `--force` overrode."),
+    ),
+    path="runs.parquet",
+)
+
+CHANGE_KINDS = ("added", "removed", "changed", "rekeyed")
+
+CHANGES = Dataset(
+    "changes",
+    "What each publish changed in `projects` against the publish before it, field by field. A project "
+    "whose id moved from `title/…` to `<year>/<slug>` (same language, same title) is one `rekeyed` row.",
+    (
+        _string("run_id", "The run that published the change.", required=True, dictionary=True),
+        _string("project_id", "The project (its new id for `rekeyed`).", required=True),
+        _string("language", "The row's language.", required=True, allowed=("en", "ru"), dictionary=True),
+        _string("change", "What happened to the row.", required=True, allowed=CHANGE_KINDS, dictionary=True),
+        _string("field", "The column that changed (`project_id` for `rekeyed`); null for a whole row.",
+                dictionary=True),
+        _string("old", "The value before, as text (dates in ISO form); null when it was null."),
+        _string("new", "The value after, as text; null when it is null."),
+    ),
+)
+
+
+def history_of(dataset: Dataset) -> Dataset:
+    """Every version of a dataset's rows, each with the runs it was current for."""
+    return Dataset(
+        dataset.name,
+        f"Every version of the rows of `{dataset.name}` ever published. A row was current from the run "
+        "`valid_from_run` up to, not including, `valid_to_run` (null: current now). The rows as they were "
+        "after run R: `valid_from_run <= R and (valid_to_run is null or valid_to_run > R)`.",
+        dataset.columns + (
+            _string("valid_from_run", "The run that published this version of the row.", required=True,
+                    dictionary=True),
+            _string("valid_to_run", "The run that replaced or removed it; null while it is current.",
+                    dictionary=True),
+        ),
+        path=f"history/{dataset.name}/",
+    )
+
+
+HISTORY = tuple(history_of(dataset) for dataset in DATASETS)
+ALL_DATASETS = (*DATASETS, RUNS, CHANGES, *HISTORY)
+"""Everything under processed/, for validation and the data dictionary."""
 
 
 def data_dictionary() -> str:
@@ -146,8 +221,8 @@ def data_dictionary() -> str:
         f"Generated from `pipeline/schema.py` (schema version {SCHEMA_VERSION}) by "
         "`python -m pipeline.schema > docs/data-dictionary.md`. Do not edit by hand.",
     ]
-    for dataset in DATASETS:
-        parts += ["", f"## `processed/{dataset.name}/`", "", dataset.description, "",
+    for dataset in ALL_DATASETS:
+        parts += ["", f"## `processed/{dataset.path}`", "", dataset.description, "",
                   "| column | type | required | allowed values | description |",
                   "| --- | --- | --- | --- | --- |"]
         for c in dataset.columns:

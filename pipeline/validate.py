@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .normalise import Candidate, reject_reason
-from .schema import DATASETS, PROJECTS, REJECTS, SCHEMA_VERSION, WARNINGS, Dataset, Row
+from .schema import ALL_DATASETS, DATASETS, PROJECTS, REJECTS, SCHEMA_VERSION, WARNINGS, Dataset, Row
 from .site import KNOWN_TYPES, ONGOING_SECTION, fold, status_for_stage
 
 
@@ -108,23 +108,28 @@ def _reject(candidate: Candidate, reason: str) -> Row:
 
 def _warning(candidate: Candidate, code: str, message: str) -> Row:
     row = candidate.row
-    return WARNINGS.row(code=code, message=message, project_id=row["project_id"], language=row["language"],
+    return WARNINGS.row(code=code, message=message, subject=None, project_id=row["project_id"], language=row["language"],
                         page_url=candidate.page_url, line=candidate.line)
 
 
 def validate_directory(directory: Path | str) -> list[str]:
-    """Every problem in a published processed/ folder, each naming its dataset and row."""
+    """Every problem in a published processed/ folder, each naming its dataset and row.
+
+    The build's datasets must be there; the run log, changes and history are checked when present.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         return [f"{directory}: not a directory"]
     problems = []
-    for dataset in DATASETS:
-        problems += _dataset_problems(directory / dataset.name, dataset)
+    for dataset in ALL_DATASETS:
+        location = directory / dataset.path
+        if dataset in DATASETS or location.exists():
+            problems += _dataset_problems(location, dataset)
     return problems
 
 
 def _dataset_problems(path: Path, dataset: Dataset) -> list[str]:
-    if not path.is_dir() or not any(path.glob("*.parquet")):
+    if not path.exists() or (path.is_dir() and not any(path.glob("*.parquet"))):
         return [f"{path}: dataset missing (no .parquet files)"]
     try:
         table = pq.read_table(path)

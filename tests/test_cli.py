@@ -27,8 +27,10 @@ def run(*args):
 
 
 def test_build_prints_a_summary_and_writes_valid_output(tmp_path, capsys):
-    assert main(["build", "--out", str(tmp_path / "out")]) == 0
-    assert capsys.readouterr().out.strip().endswith("7 pages read, 20 projects, 0 rejects, 2 warnings")
+    assert main(["build", "--raw", str(ROOT / "raw"), "--out", str(tmp_path / "out")]) == 0
+    summary, outcome = capsys.readouterr().out.splitlines()
+    assert summary.endswith("7 pages read, 20 projects, 0 rejects, 2 warnings")
+    assert outcome.endswith(f"published to {tmp_path / 'out'}: 20 changes")
     assert main(["validate", str(tmp_path / "out")]) == 0
 
 
@@ -106,11 +108,13 @@ def test_every_command_has_help(command):
 # -- command-line manners ---------------------------------------------------------------------------------------
 
 COMMANDS = {  # name → the exit codes its help must list
-    "build": ["0", "2", "130"],
+    "build": ["0", "2", "4", "130"],
     "parse": ["0", "1", "2", "130"],
     "validate": ["0", "1", "2", "130"],
     "fetch": ["0", "2", "3", "130"],
-    "refresh": ["0", "2", "3", "130"],
+    "refresh": ["0", "2", "3", "4", "130"],
+    "runs": ["0", "2"],
+    "changes": ["0", "2"],
     "import": ["0", "2", "130"],
 }
 
@@ -162,7 +166,7 @@ def test_top_level_help_speaks_to_users(monkeypatch, capsys):
     description = text.split("\n\n")[1]
     assert "Parquet" in description and "catalogue" in description
     assert "thin shell" not in text
-    assert exit_codes_listed(text) == ["0", "1", "2", "3", "130"]
+    assert exit_codes_listed(text) == ["0", "1", "2", "3", "4", "130"]
 
 
 @pytest.mark.parametrize("command, codes", COMMANDS.items())
@@ -230,7 +234,9 @@ def test_build_counts_in_words_that_agree(tmp_path, capsys):
     corpus = write_corpus(tmp_path / "c.jsonl", ONE_OF_EACH)
     assert main(["import", str(corpus), "--raw", str(tmp_path / "raw")]) == 0
     assert main(["build", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "out")]) == 0
-    assert capsys.readouterr().out.splitlines()[-1].endswith(": 1 page read, 1 project, 1 reject, 1 warning")
+    summary, outcome = capsys.readouterr().out.splitlines()[-2:]
+    assert summary.endswith(": 1 page read, 1 project, 1 reject, 1 warning")
+    assert outcome.endswith(": 1 change")
 
 
 OPERATOR_UA = "my-crawler/1.0 (+https://example.org/contact)"

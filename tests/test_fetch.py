@@ -742,7 +742,8 @@ def test_refresh_of_the_html_corpus_gives_the_snapshot_rows(site, tmp_path, caps
     assert code == 3
     assert printed[0].startswith("fetched 7 pages (0 unchanged), 0 not modified, 0 skipped, 14 failed, ")
     assert sorted(line for line in printed if line.startswith("failed ")) == sorted(f"failed {u}: HTTP 404" for u in dead)
-    assert printed[-1].startswith(f"built {out}: 7 pages read, 20 projects, 0 rejects")
+    assert printed[-2].startswith(f"built {out}: 7 pages read, 20 projects, 0 rejects")
+    assert printed[-1].endswith(f"published to {out}: 20 changes")
     for url in dead:
         assert len(site.requests_for(url[len(site.origin):])) == 1
     entries = manifest(raw)

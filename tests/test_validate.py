@@ -3,10 +3,10 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from test_publish import publish_rows
 
 from pipeline.normalise import Candidate
-from pipeline.publish import publish
-from pipeline.schema import PROJECTS
+from pipeline.schema import PROJECTS, SCHEMA_VERSION
 from pipeline.validate import check, row_errors, row_warnings, validate_directory
 
 GOOD = {
@@ -67,15 +67,15 @@ def test_check_rejects_bad_rows_and_duplicates_with_their_source():
 
 
 def test_a_published_folder_validates(tmp_path):
-    publish(tmp_path / "out", {"projects": [GOOD]}, {}, {"source": "test"})
+    publish_rows(tmp_path / "out", "20261128T000000.000000Z", projects=[GOOD])
     assert validate_directory(tmp_path / "out") == []
 
 
 def test_validate_directory_reports_every_problem_with_its_row(tmp_path):
     out = tmp_path / "out"
-    publish(out, {"projects": [GOOD]}, {}, {"source": "test"})
+    publish_rows(out, "20261128T000000.000000Z", projects=[GOOD])
     rows = [GOOD, row(status="ongoing"), row(project_id="2015/y", start_date=date(2016, 1, 1))]
-    table = pa.Table.from_pylist(rows, schema=PROJECTS.arrow_schema({"schema_version": "1"}))
+    table = pa.Table.from_pylist(rows, schema=PROJECTS.arrow_schema({"schema_version": SCHEMA_VERSION}))
     pq.write_table(table, out / "projects" / "part-0.parquet")
     problems = validate_directory(out)
     assert any("row 1 ('2015/x', 'en'): status 'ongoing' does not match" in p for p in problems)
@@ -86,7 +86,7 @@ def test_validate_directory_reports_every_problem_with_its_row(tmp_path):
 
 def test_validate_directory_catches_schema_drift_and_missing_data(tmp_path):
     out = tmp_path / "out"
-    publish(out, {"projects": [GOOD]}, {}, {"source": "test"})
+    publish_rows(out, "20261128T000000.000000Z", projects=[GOOD])
     pq.write_table(pa.table({"project_id": ["x"]}), out / "projects" / "part-0.parquet")
     (out / "warnings" / "part-0.parquet").unlink()
     problems = validate_directory(out)
