@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import DISTRIBUTION, __version__, interrupt
+from . import DISTRIBUTION, __version__, interrupt, lock
 from .build import RunResult, process_pages, run_build
 from .drift import GuardSettings
 from .fetch import Crawler, FetchReport
@@ -34,7 +34,7 @@ DEFAULT_OUT = Path("processed")
 """In the current folder: the repo's when run from it, a project folder's for an installed console script."""
 MODULE_PROG = "python -m pipeline"
 
-OK, DATA_PROBLEMS, BAD_INPUT, FETCH_FAILED, REFUSED = 0, 1, 2, 3, 4
+OK, DATA_PROBLEMS, BAD_INPUT, FETCH_FAILED, REFUSED, LOCK_HELD = 0, 1, 2, 3, 4, 5
 INTERRUPTED = 130
 EXIT_CODES = {
     OK: "success",
@@ -44,9 +44,13 @@ EXIT_CODES = {
     FETCH_FAILED: "some pages could not be fetched; their earlier captures stay in raw/",
     REFUSED: "the drift guard refused to publish a build worse than the published one; processed/ is "
              "unchanged and the run log says why (--force publishes anyway)",
+    LOCK_HELD: "another run holds the lock on raw/ (its PID and start time are named); nothing was read or written",
     INTERRUPTED: "interrupted (Ctrl-C or SIGTERM); a crawl keeps in raw/ every capture stored so far",
 }
 """Every exit code and its meaning, in one place: the help texts derive from it."""
+
+RAW_LOCKS = {"build": False, "fetch": True, "refresh": True, "import": True}
+"""The commands that lock their raw/ folder for the whole run, and whether they create it (build only reads it)."""
 
 DESCRIPTION = """\
 Turn the published CSR North-West (csr-nw.ru) project catalogue into clean,
@@ -81,8 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        with interrupt.deferred_signals():
+        with interrupt.deferred_signals(), _raw_lock(args):
             return handler(args)
+    except lock.LockHeld as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return LOCK_HELD
     except (CliError, PageError, RawStoreError, PublishError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
@@ -90,6 +97,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc or 'interrupted'}; raw/ keeps every capture stored so far, processed/ is unchanged",
               file=sys.stderr)
         return INTERRUPTED
+
+
+@contextlib.contextmanager
+def _raw_lock(args: argparse.Namespace) -> Iterator[None]:
+    """One run at a time in a raw/ folder: its lock is held from before the first read to the last write.
+
+    A raw/ that build is given but that does not exist is not created: the build reports it as bad input.
+    """
+    creates = RAW_LOCKS.get(args.command)
+    if creates is None or not (creates or args.raw.is_dir()):
+        yield
+        return
+    with lock.hold(args.raw, args.command) as taken_over:
+        if taken_over:
+            print(f"warning: {taken_over}", file=sys.stderr)
+        yield
 
 
 def program_name(argv0: str) -> str:
@@ -141,22 +164,22 @@ def commands() -> tuple[Command, ...]:
     crawl_example = '--user-agent "my-crawler/1.0 (+https://example.org/contact)"'
     return (
         Command("build", "raw/ snapshot → validated Parquet datasets in processed/", "--out /tmp/processed",
-                (OK, BAD_INPUT, REFUSED, INTERRUPTED), _build_arguments, cmd_build),
+                (OK, BAD_INPUT, REFUSED, LOCK_HELD, INTERRUPTED), _build_arguments, cmd_build),
         Command("parse", "parse one capture and print its records as JSON Lines",
                 "saved-page.html --url http://csr-nw.ru/en/projects/2015/some-project/",
                 (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED), _parse_arguments, cmd_parse),
         Command("validate", "check a processed/ folder against the schema and rules", "processed/",
                 (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED), _validate_arguments, cmd_validate),
         Command("fetch", "crawl the live listings and their project pages into raw/", crawl_example + " --max-pages 50",
-                (OK, BAD_INPUT, FETCH_FAILED, INTERRUPTED), _add_fetch_options, cmd_fetch),
+                (OK, BAD_INPUT, FETCH_FAILED, LOCK_HELD, INTERRUPTED), _add_fetch_options, cmd_fetch),
         Command("refresh", "fetch, then build: the scheduled job", crawl_example,
-                (OK, BAD_INPUT, FETCH_FAILED, REFUSED, INTERRUPTED), _refresh_arguments, cmd_refresh),
+                (OK, BAD_INPUT, FETCH_FAILED, REFUSED, LOCK_HELD, INTERRUPTED), _refresh_arguments, cmd_refresh),
         Command("runs", "list the recent runs: published, unchanged or refused, and why", "--limit 5",
                 (OK, BAD_INPUT), _runs_arguments, cmd_runs),
         Command("changes", "print what each publish changed, field by field", "--since 20261101T000000.000000Z",
                 (OK, BAD_INPUT), _changes_arguments, cmd_changes),
         Command("import", "add the captures of a corpus JSON Lines file to raw/", "corpus.jsonl --raw raw/",
-                (OK, BAD_INPUT, INTERRUPTED), _import_arguments, cmd_import),
+                (OK, BAD_INPUT, LOCK_HELD, INTERRUPTED), _import_arguments, cmd_import),
     )
 
 
