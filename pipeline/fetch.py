@@ -7,7 +7,9 @@ per host, with a delay), `backoff` (retry waits with jitter and Retry-After),
 retries, same-origin redirects, size cap) and `Crawler` (the frontier, crawl
 bounds, conditional GETs and the store). Defaults live in `pipeline.settings`;
 what a URL is comes from `pipeline.site`. A fault in one page (an undecodable
-body, a malformed link, a server that trickles) fails that page alone.
+body, a malformed link, a server that trickles) fails that page alone, and a
+page that comes back empty or gutted never replaces its last good capture
+(`refused_replacement`).
 """
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ from protego import Protego
 
 from . import interrupt
 from .deadline import Deadline, DeadlineAdapter
-from .pages import PageError, detect_charset
+from .pages import PageError, detect_charset, load_page
+from .parse import parse_page
 from .rawstore import Capture, RawStore, sha256_hex
 from .settings import FetchSettings
 from .site import DETAIL, LISTING, is_next_page_link, kind_of_url
@@ -485,6 +488,10 @@ class Crawler:
             charset = detect_charset(body, response.content_type, response.headers.get("content-type"))
         except PageError as exc:
             raise FetchError(f"unreadable page: {exc}") from None
+        refusal = refused_replacement(body, response.content_type, charset, url, kind, previous,
+                                      self.settings.min_size_ratio)
+        if refusal:
+            raise FetchError(refusal)
         unchanged = previous is not None and previous.sha256 == sha256_hex(body)
         (self.report.unchanged if unchanged else self.report.fetched).append(url)
         self.report.bytes += len(body)
@@ -494,6 +501,38 @@ class Crawler:
             fetched_at=now, checked_at=now, final_url=response.final_url, status=response.status,
             charset=charset, etag=headers.get("etag"), last_modified=headers.get("last-modified"), source="fetch",
         )
+
+
+def refused_replacement(body: bytes, content_type: str, charset: str, url: str, kind: str,
+                        previous: Capture | None, min_ratio: float) -> str | None:
+    """Why a 200 must not be stored over the page's last good capture, or None when it may be.
+
+    A site in trouble often answers 200 with an empty or gutted page (a maintenance notice, a
+    template without its data). Stored, it would replace the good capture, and the next build
+    would publish a dataset without those projects and exit 0. So an empty body is never stored,
+    and a body under `min_ratio` of the last capture's size only when it still parses: a project
+    removed from a listing is a real change, a page with no projects left is not one to trust.
+    """
+    if not body:
+        if previous is None:
+            return "empty body (0 bytes): no earlier capture to keep, nothing stored"
+        return f"empty body (0 bytes; the last good capture had {previous.size}): kept the last good capture"
+    if previous is None or len(body) >= previous.size * min_ratio:
+        return None
+    problem = _parse_problem(body, content_type, charset, url, kind)
+    if problem is None:
+        return None
+    return (f"{counted(len(body), 'byte')}, under {min_ratio:.0%} of the last good capture's {previous.size}, "
+            f"and it no longer parses ({problem}): kept the last good capture")
+
+
+def _parse_problem(body: bytes, content_type: str, charset: str, url: str, kind: str) -> str | None:
+    """Why the page gives no project records, read as the build reads it; None when it gives some."""
+    try:
+        page = load_page(body, content_type, url, charset=charset, kind=kind)
+    except PageError as exc:
+        return str(exc)
+    return None if parse_page(page).records else f"no projects on the {page.kind} page"
 
 
 def _conditional_headers(previous: Capture | None) -> dict[str, str]:

@@ -25,6 +25,7 @@ from sitefixture import (
     Reply,
     TestSite,
     detail_html,
+    html_page,
     http_date,
     listing_entry,
     listing_html,
@@ -940,3 +941,73 @@ def test_an_interrupted_fetch_records_every_capture_it_stored(site, tmp_path):
     files = {path.name for path in (tmp_path / "captures").iterdir()}
     # Ctrl-C between a capture's rename and its manifest entry would leave one unreferenced (harmless) file
     assert referenced <= files and len(files - referenced) <= 1
+
+
+# -- never publish worse data: a page that comes back empty or gutted keeps its last good capture -------------
+
+MAINTENANCE = html_page("Scheduled maintenance", "<p>The catalogue is back soon.</p>")
+GUTTED_DETAIL = "<html><body><div class=\"content\"> </div></body></html>"
+
+
+def listing_of(count: int) -> str:
+    """A listing of `count` projects without links, so that a crawl of it fetches it alone."""
+    return listing_html("Clusters & Cluster Policy",
+                        [("2015", [listing_entry(f"Project {i}", None, VALUES) for i in range(count)])])
+
+
+@pytest.mark.parametrize("target, before, after, overrides, refusal", [
+    (LIST, listing_of(12), "", {},
+     "empty body (0 bytes; the last good capture had {old}): kept the last good capture"),
+    (LIST, listing_of(12), MAINTENANCE, {},
+     "{new} bytes, under 33% of the last good capture's {old}, and it no longer parses "
+     "(no projects on the listing page): kept the last good capture"),
+    (PAGE_A, project_page(), GUTTED_DETAIL, {},
+     "{new} bytes, under 33% of the last good capture's {old}, and it no longer parses "
+     "(the page is empty): kept the last good capture"),
+    (LIST, None, "", {}, "empty body (0 bytes): no earlier capture to keep, nothing stored"),
+    # stored: a project removed from a listing is a real change, however much smaller the page
+    (LIST, listing_of(12), listing_of(1), {}, None),
+    # stored: no earlier capture is better than what the site sends now
+    (LIST, None, MAINTENANCE, {}, None),
+    # stored: not small enough, against the configured ratio, to be suspect
+    (LIST, listing_of(12), MAINTENANCE, {"min_size_ratio": 0.05}, None),
+], ids=["empty-listing", "maintenance-notice", "gutted-detail", "empty-first-capture", "one-project-left",
+        "notice-first-capture", "above-the-ratio"])
+def test_an_empty_or_unparsable_shrunk_page_keeps_the_last_good_capture(site, tmp_path, target, before, after,
+                                                                        overrides, refusal):
+    url = site.url(target)
+    if before is not None:
+        site.page(target, before)
+        assert crawl(tmp_path, url).fetched == [url]
+    entries, files = (manifest(tmp_path), capture_files(tmp_path)) if before is not None else ({}, [])
+    new = site.page(target, after).data
+
+    report = crawl(tmp_path, url, **overrides)
+
+    if refusal is None:
+        assert report.failed == [] and report.fetched == [url]
+        assert stored(tmp_path, url) == new
+        return
+    old = len(before.encode()) if before is not None else 0
+    assert report.failed == [(url, refusal.format(new=len(new), old=old))]
+    assert report.fetched == report.unchanged == [] and report.bytes == 0
+    assert (manifest(tmp_path) if entries else {}) == entries and capture_files(tmp_path) == files
+    assert_clean(tmp_path)
+
+
+def test_refresh_of_an_emptied_listing_exits_3_and_publishes_the_last_good_projects(site, tmp_path, capsys):
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    site.page(LIST, listing_of(5))
+    refresh = ["refresh", "--raw", str(raw), "--out", str(out), "--delay", "0", "--start-url", site.url(LIST)]
+    assert main(refresh) == 0
+    assert len(read_dataset(out, "projects")) == 5
+    site.page(LIST, "")  # the site answers 200 with nothing in it
+
+    code = main(refresh)
+
+    printed = capsys.readouterr().out.splitlines()
+    assert code == 3
+    assert f"failed {site.url(LIST)}: empty body (0 bytes; the last good capture had " \
+           f"{len(listing_of(5).encode())}): kept the last good capture" in printed
+    assert printed[-1].startswith(f"built {out}: 1 page read, 5 projects, 0 rejects")
+    assert len(read_dataset(out, "projects")) == 5
