@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import DISTRIBUTION, __version__, interrupt
 from .build import BuildOutput, process_pages, run_build
-from .fetch import Crawler, FetchReport
+from .fetch import LOG_FORMATS, Crawler, FetchReport, crawl_logging
 from .pages import Page, PageError, load_page
 from .publish import json_lines
 from .rawstore import RawStore, RawStoreError, import_jsonl
@@ -29,6 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = REPO_ROOT / "raw"
 DEFAULT_OUT = REPO_ROOT / "processed"
 MODULE_PROG = "python -m pipeline"
+log = logging.getLogger(__name__)
 
 OK, DATA_PROBLEMS, BAD_INPUT, FETCH_FAILED = 0, 1, 2, 3
 INTERRUPTED = 130
@@ -218,7 +219,9 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
                         help="give up on a response not whole after this long, headers to last byte "
                              f"(default: {FetchSettings.page_timeout:g}); retried like a timeout")
     parser.add_argument("--user-agent", metavar="UA", help="User-Agent header naming the crawler and a contact URL")
-    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--verbose", action="store_true", help="log every response and retry to stderr")
+    parser.add_argument("--log-format", choices=LOG_FORMATS, default="text",
+                        help="stderr log lines as text, or one JSON object each for log collectors (default: text)")
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -244,11 +247,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def _fetch(args: argparse.Namespace) -> FetchReport:
     """One crawl into raw/ (a signal ends it between two pages), then its summary."""
-    settings = _fetch_settings(args)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(message)s")
-    with _progress_bar() as progress:
-        report = Crawler(RawStore(args.raw), settings, progress=progress).crawl()
+    with crawl_logging(sys.stderr, args.log_format, args.verbose):
+        settings = _fetch_settings(args)
+        with _progress_bar() as progress:
+            report = Crawler(RawStore(args.raw), settings, progress=progress).crawl()
     for line in report.lines():
         print(line)
     return report
@@ -272,8 +274,9 @@ def _user_agent(given: str | None) -> str:
     if given is not None:
         return given
     if PLACEHOLDER_CONTACT_URL in USER_AGENT:
-        print(f"warning: the default User-Agent names the placeholder contact {PLACEHOLDER_CONTACT_URL}; "
-              "pass --user-agent with your own contact URL so the site's operators can reach you", file=sys.stderr)
+        log.warning("the default User-Agent names the placeholder contact %s; pass --user-agent with your own "
+                    "contact URL so the site's operators can reach you", PLACEHOLDER_CONTACT_URL,
+                    extra={"event": "placeholder_user_agent"})
     return USER_AGENT
 
 

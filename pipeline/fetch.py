@@ -5,23 +5,27 @@ Each concern is one small piece, in the spirit of Scrapy's middlewares:
 per host, with a delay), `backoff` (retry waits with jitter and Retry-After),
 `Fetcher` (timeouts, a total deadline per response from `pipeline.deadline`,
 retries, same-origin redirects, size cap) and `Crawler` (the frontier, crawl
-bounds, conditional GETs and the store). Defaults live in `pipeline.settings`;
-what a URL is comes from `pipeline.site`. A fault in one page (an undecodable
-body, a malformed link, a server that trickles) fails that page alone, and a
-page that comes back empty or gutted never replaces its last good capture
-(`refused_replacement`).
+bounds, conditional GETs and the store). Defaults
+live in `pipeline.settings`; what a URL is comes from `pipeline.site`. A fault
+in one page (an undecodable body, a malformed link, a server that trickles)
+fails that page alone, and a page that comes back empty or gutted never
+replaces its last good capture (`refused_replacement`). Log records carry
+`event` and `url` fields; `crawl_logging` writes them as text or JSON lines.
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import TextIO
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
@@ -264,13 +268,14 @@ class Fetcher:
             if attempt == settings.max_retries:
                 raise FetchError(f"{reason} (after {attempt + 1} attempts)")
             wait = backoff(attempt + 1, settings, retry_after)
-            log.info("retrying %s in %.2f s: %s", url, wait, reason)
+            log.info("retrying %s in %.2f s: %s", url, wait, reason,
+                     extra={"event": "retry", "url": url, "wait": round(wait, 3), "reason": reason})
             self.sleep(wait)
         raise AssertionError("unreachable")
 
     def _once(self, url: str, headers: dict[str, str]) -> Response:
         settings = self.settings
-        log.debug("GET %s", url)
+        log.debug("GET %s", url, extra={"event": "request", "url": url})
         with Deadline(settings.page_timeout) as deadline:
             try:
                 response = self._request(url, headers)
@@ -279,7 +284,8 @@ class Fetcher:
                     raise
         if deadline.expired:
             raise PageTimeout(f"page timeout: no whole response within {settings.page_timeout:g} s")
-        log.info("%s %s (%d bytes)", response.status, url, len(response.body))
+        log.info("%s %s (%d bytes)", response.status, url, len(response.body),
+                 extra={"event": "response", "url": url, "status": response.status, "bytes": len(response.body)})
         return response
 
     def _request(self, url: str, headers: dict[str, str]) -> Response:
@@ -455,8 +461,10 @@ class Crawler:
             return self._links(visit, capture) if visit.kind == LISTING else []
         except Skipped as exc:
             self.report.skipped.append((url, str(exc)))
+            log.info("skipped %s: %s", url, exc, extra={"event": "skipped", "url": url, "reason": str(exc)})
         except FetchError as exc:
             self.report.failed.append((url, str(exc)))
+            log.warning("failed %s: %s", url, exc, extra={"event": "failed", "url": url, "reason": str(exc)})
         return []
 
     def _links(self, visit: _Visit, capture: Capture) -> list[_Visit]:
@@ -542,3 +550,62 @@ def _conditional_headers(previous: Capture | None) -> dict[str, str]:
     if previous is not None and previous.last_modified:
         headers["If-Modified-Since"] = previous.last_modified
     return headers
+
+
+# -- log output ----------------------------------------------------------------------------------------------
+
+LOG_FORMATS = ("text", "json")
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+"""What every LogRecord has; anything else on a record is an `extra` field (`event`, `url`, …)."""
+
+
+class TextLogFormatter(logging.Formatter):
+    """Warnings read like the command line's other messages (`warning: …`); the `--verbose` trace
+    lines carry a timestamp, because when a request or a retry happened is the point of them."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.levelno >= logging.WARNING:
+            return f"{record.levelname.lower()}: {record.getMessage()}"
+        return super().format(record)
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line for log collectors: `time` (UTC, ISO 8601), `level`, `event`,
+    `message`, then the record's own fields (`url`, `reason`, `status`, …)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        document: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "event": getattr(record, "event", "message"),
+            "message": record.getMessage(),
+        }
+        document.update((name, value) for name, value in vars(record).items() if name not in _RECORD_FIELDS)
+        if record.exc_info:
+            document["exception"] = self.formatException(record.exc_info)
+        return json.dumps(document, ensure_ascii=False, default=str)
+
+
+@contextlib.contextmanager
+def crawl_logging(stream: TextIO, log_format: str = "text", verbose: bool = False) -> Iterator[logging.Logger]:
+    """The `pipeline` loggers write to `stream` in `log_format` while active, warnings only unless `verbose`.
+
+    A handler of its own, removed afterwards, rather than `logging.basicConfig`: that does nothing
+    once the root logger has a handler, so a second run in one process would log to a stale stream.
+    """
+    logger = logging.getLogger("pipeline")
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonLogFormatter() if log_format == "json" else TextLogFormatter())
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
+    try:
+        yield logger
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate

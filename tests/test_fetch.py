@@ -6,6 +6,7 @@ byte what the server sent), the run report and the server's request log.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -39,6 +40,7 @@ from pipeline.fetch import (
     FetchReport,
     Throttle,
     backoff,
+    crawl_logging,
     discover_links,
     retry_after_seconds,
 )
@@ -1011,3 +1013,65 @@ def test_refresh_of_an_emptied_listing_exits_3_and_publishes_the_last_good_proje
            f"{len(listing_of(5).encode())}): kept the last good capture" in printed
     assert printed[-1].startswith(f"built {out}: 1 page read, 5 projects, 0 rejects")
     assert len(read_dataset(out, "projects")) == 5
+
+
+# -- progress and logs: what an operator sees while a crawl runs ----------------------------------------------
+
+
+def retry_site(site: TestSite) -> tuple[str, str, str]:
+    """A listing linking a page that answers 503 (Retry-After: 1) then 200, and a page that is gone;
+    their URLs (listing, retried, gone)."""
+    retried, gone = "/en/projects/2015/a/", "/en/projects/2015/gone/"
+    site.page(LIST, simple_listing(retried, gone))
+    site.route(retried, Reply(503, "busy", headers={"Retry-After": "1"}), Reply(body=project_page()))
+    site.route(gone, Reply(404))
+    return site.url(LIST), site.url(retried), site.url(gone)
+
+
+def test_json_logs_are_one_object_per_event_with_time_level_event_and_url(site, tmp_path):
+    listing, retried, gone = retry_site(site)
+    settings, stream = fast_settings(listing), io.StringIO()
+
+    with crawl_logging(stream, "json", verbose=True):
+        Crawler(RawStore(tmp_path), settings, fetcher=Fetcher(settings, sleep=lambda seconds: None)).crawl()
+
+    events = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(e["level"], e["event"], e["url"]) for e in events] == [
+        ("info", "response", site.url("/robots.txt")), ("info", "response", listing),
+        ("info", "response", retried), ("info", "retry", retried), ("info", "response", retried),
+        ("info", "response", gone), ("warning", "failed", gone),
+    ]
+    assert [e["status"] for e in events if e["event"] == "response"] == [404, 200, 503, 200, 404]
+    [retry] = [e for e in events if e["event"] == "retry"]
+    assert (retry["wait"], retry["reason"]) == (1.0, "HTTP 503")
+    assert events[-1]["message"] == f"failed {gone}: HTTP 404" and events[-1]["reason"] == "HTTP 404"
+    for event in events:
+        assert datetime.fromisoformat(event["time"]).utcoffset() == timedelta(0)
+
+
+def text_log_line(line: str) -> tuple[str, str]:
+    level, message = line.split(": ", 1)
+    return level, message
+
+
+def json_log_line(line: str) -> tuple[str, str]:
+    event = json.loads(line)
+    return event["level"], event["message"]
+
+
+@pytest.mark.parametrize("log_format, read", [("text", text_log_line), ("json", json_log_line)])
+def test_fetch_logs_each_warning_on_one_stderr_line_in_the_chosen_format(site, tmp_path, capsys, log_format, read):
+    site.page(LIST, simple_listing("/en/projects/2015/gone/"))
+    gone = site.url("/en/projects/2015/gone/")
+
+    code = main(["fetch", "--raw", str(tmp_path), "--delay", "0", "--log-format", log_format,
+                 "--start-url", site.url(LIST)])  # no --user-agent: the placeholder contact is warned about
+
+    captured = capsys.readouterr()
+    assert code == 3
+    [(ua_level, ua_warning), failure] = [read(line) for line in captured.err.splitlines()]
+    assert ua_level == "warning" and "User-Agent" in ua_warning and "--user-agent" in ua_warning
+    assert failure == ("warning", f"failed {gone}: HTTP 404")
+    # stderr is no terminal here, as under cron: no progress bar, and the summary on stdout as ever
+    assert captured.out.splitlines()[0].startswith("fetched 1 page (0 unchanged), 0 not modified, 0 skipped, 1 failed")
+    assert f"failed {gone}: HTTP 404" in captured.out.splitlines()
