@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import DISTRIBUTION, __version__, interrupt
 from .build import BuildOutput, process_pages, run_build
-from .fetch import LOG_FORMATS, Crawler, FetchReport, crawl_logging
+from .fetch import LOG_FORMATS, Crawler, FetchReport, Progress, crawl_logging
 from .pages import Page, PageError, load_page
 from .publish import json_lines
 from .rawstore import RawStore, RawStoreError, import_jsonl
@@ -281,19 +281,25 @@ def _user_agent(given: str | None) -> str:
 
 
 @contextlib.contextmanager
-def _progress_bar() -> Iterator[Callable[[str], None]]:
-    """A progress bar on a terminal; silent when stderr is not one (cron, CI)."""
+def _progress_bar() -> Iterator[Callable[[Progress], None]]:
+    """Pages done, failures and the current URL or retry on a terminal, log lines printed above it;
+    silent when stderr is not one (cron, CI)."""
     if not sys.stderr.isatty():
-        yield lambda url: None
+        yield lambda status: None
         return
     from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
 
-    with tqdm(unit="page", file=sys.stderr, leave=False) as bar:
-        def advance(url: str) -> None:
-            bar.update(1)
-            bar.set_postfix_str(url[-50:], refresh=False)
+    with (tqdm(unit="page", file=sys.stderr, leave=False) as bar,
+          logging_redirect_tqdm([logging.getLogger("pipeline")])):
+        def show(status: Progress) -> None:
+            bar.set_postfix_str(status.describe(), refresh=False)
+            if status.retry_in is None:
+                bar.update(status.pages_done - bar.n)
+            else:  # the crawl is about to sleep: show it now
+                bar.refresh()
 
-        yield advance
+        yield show
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ Each concern is one small piece, in the spirit of Scrapy's middlewares:
 per host, with a delay), `backoff` (retry waits with jitter and Retry-After),
 `Fetcher` (timeouts, a total deadline per response from `pipeline.deadline`,
 retries, same-origin redirects, size cap) and `Crawler` (the frontier, crawl
-bounds, conditional GETs and the store). Defaults
+bounds, conditional GETs, the store, and `Progress` for a display). Defaults
 live in `pipeline.settings`; what a URL is comes from `pipeline.site`. A fault
 in one page (an undecodable body, a malformed link, a server that trickles)
 fails that page alone, and a page that comes back empty or gutted never
@@ -109,6 +109,27 @@ class FetchReport:
         lines += [f"skipped {url}: {reason}" for url, reason in self.skipped]
         lines += [f"failed {url}: {reason}" for url, reason in self.failed]
         return lines
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a crawl is, for a progress display: sent when a page starts and ends, and before each retry
+    wait, so that a display does not sit still while a slow host is waited out."""
+
+    pages_done: int
+    failed: int
+    url: str
+    retry_in: float | None = None
+    """Seconds the fetcher is about to wait before it retries `url`; None while fetching."""
+    reason: str = ""
+    """Why it retries: `HTTP 503`, `timeout (ReadTimeout)`, …"""
+
+    def describe(self, width: int = 60) -> str:
+        """One short line: failures so far, then the URL (its end, when long) or the retry."""
+        url = self.url if len(self.url) <= width else "…" + self.url[-(width - 1):]
+        if self.retry_in is None:
+            return f"{self.failed} failed, {url}"
+        return f"{self.failed} failed, retrying {url} in {self.retry_in:.1f} s ({self.reason})"
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -223,6 +244,8 @@ class Fetcher:
         self.sleep = sleep
         self.throttle = Throttle(sleep)
         self.robots = RobotsRules(self._get_robots, settings.user_agent)
+        self.on_retry: Callable[[str, float, str], None] = lambda url, wait, reason: None
+        """Told (url, seconds, reason) before each retry wait; the crawler shows it as progress."""
 
     def _delay(self, url: str) -> float:
         return max(self.settings.delay, self.robots.crawl_delay(url))
@@ -270,6 +293,7 @@ class Fetcher:
             wait = backoff(attempt + 1, settings, retry_after)
             log.info("retrying %s in %.2f s: %s", url, wait, reason,
                      extra={"event": "retry", "url": url, "wait": round(wait, 3), "reason": reason})
+            self.on_retry(url, wait, reason)
             self.sleep(wait)
         raise AssertionError("unreachable")
 
@@ -402,10 +426,11 @@ class Crawler:
     """
 
     def __init__(self, store: RawStore, settings: FetchSettings, fetcher: Fetcher | None = None,
-                 progress: Callable[[str], None] | None = None) -> None:
+                 progress: Callable[[Progress], None] | None = None) -> None:
         self.store, self.settings = store, settings
         self.fetcher = fetcher or Fetcher(settings)
-        self.progress = progress or (lambda url: None)
+        self.progress = progress or (lambda status: None)
+        self.fetcher.on_retry = self._retrying
         self.report = FetchReport()
         self._chain_contents: dict[str, set[tuple[str, ...]]] = {}
 
@@ -452,7 +477,7 @@ class Crawler:
     def _visit(self, visit: _Visit) -> list[_Visit]:
         """Fetch one page; return the pages to visit from it (listings only). Faults stay with the page."""
         url = visit.url
-        self.progress(url)
+        self._report_progress(url)
         previous = self.store.get(url)
         try:
             self.fetcher.robots.check(url)
@@ -465,7 +490,17 @@ class Crawler:
         except FetchError as exc:
             self.report.failed.append((url, str(exc)))
             log.warning("failed %s: %s", url, exc, extra={"event": "failed", "url": url, "reason": str(exc)})
+        finally:
+            self._report_progress(url)
         return []
+
+    def _report_progress(self, url: str, retry_in: float | None = None, reason: str = "") -> None:
+        """Counts as of now, so a display shows failures as they happen, not only in the summary."""
+        self.progress(Progress(self.report.pages_done, len(self.report.failed), url, retry_in, reason))
+
+    def _retrying(self, url: str, wait: float, reason: str) -> None:
+        """The fetcher is about to wait before a retry: say so, or a display would look stuck."""
+        self._report_progress(url, wait, reason)
 
     def _links(self, visit: _Visit, capture: Capture) -> list[_Visit]:
         """What a listing page links to; its pagination ends where a page repeats an earlier one."""

@@ -38,6 +38,7 @@ from pipeline.fetch import (
     Crawler,
     Fetcher,
     FetchReport,
+    Progress,
     Throttle,
     backoff,
     crawl_logging,
@@ -1026,6 +1027,32 @@ def retry_site(site: TestSite) -> tuple[str, str, str]:
     site.route(retried, Reply(503, "busy", headers={"Retry-After": "1"}), Reply(body=project_page()))
     site.route(gone, Reply(404))
     return site.url(LIST), site.url(retried), site.url(gone)
+
+
+def test_progress_tells_pages_done_failures_the_current_url_and_each_retry_wait(site, tmp_path):
+    listing, retried, gone = retry_site(site)
+    settings, sleeps, calls = fast_settings(listing), [], []
+
+    Crawler(RawStore(tmp_path), settings, fetcher=Fetcher(settings, sleep=sleeps.append), progress=calls.append).crawl()
+
+    assert sleeps == [1.0]  # the Retry-After, not waited out for real
+    assert calls == [
+        Progress(0, 0, listing), Progress(1, 0, listing),
+        Progress(1, 0, retried), Progress(1, 0, retried, retry_in=1.0, reason="HTTP 503"), Progress(2, 0, retried),
+        Progress(2, 0, gone), Progress(3, 1, gone),
+    ]
+
+
+LONG_URL = "http://127.0.0.1:8080/en/projects/2015/" + "x" * 80 + "/"
+
+
+@pytest.mark.parametrize("progress, line", [
+    (Progress(3, 1, "http://h/en/projects/2015/a/"), "1 failed, http://h/en/projects/2015/a/"),
+    (Progress(3, 0, "http://h/a/", 4.0, "HTTP 503"), "0 failed, retrying http://h/a/ in 4.0 s (HTTP 503)"),
+    (Progress(0, 2, LONG_URL), "2 failed, …" + LONG_URL[-59:]),  # the end of a long URL says the most
+])
+def test_progress_describes_itself_in_one_short_line(progress, line):
+    assert progress.describe() == line
 
 
 def test_json_logs_are_one_object_per_event_with_time_level_event_and_url(site, tmp_path):
