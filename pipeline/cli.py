@@ -19,7 +19,7 @@ from pathlib import Path
 from . import DISTRIBUTION, __version__, interrupt, lock
 from .build import RunResult, process_pages, run_build
 from .drift import GuardSettings
-from .fetch import Crawler, FetchReport
+from .fetch import LOG_FORMATS, Crawler, FetchReport, Progress, crawl_logging
 from .history import change_lines, read_changes, read_runs, run_line
 from .pages import Page, PageError, load_page
 from .publish import PublishError, json_lines
@@ -33,6 +33,7 @@ DEFAULT_RAW = Path("raw")
 DEFAULT_OUT = Path("processed")
 """In the current folder: the repo's when run from it, a project folder's for an installed console script."""
 MODULE_PROG = "python -m pipeline"
+log = logging.getLogger(__name__)
 
 OK, DATA_PROBLEMS, BAD_INPUT, FETCH_FAILED, REFUSED, LOCK_HELD = 0, 1, 2, 3, 4, 5
 INTERRUPTED = 130
@@ -303,7 +304,9 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
                         help="give up on a response not whole after this long, headers to last byte "
                              f"(default: {FetchSettings.page_timeout:g}); retried like a timeout")
     parser.add_argument("--user-agent", metavar="UA", help="User-Agent header naming the crawler and a contact URL")
-    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--verbose", action="store_true", help="log every response and retry to stderr")
+    parser.add_argument("--log-format", choices=LOG_FORMATS, default="text",
+                        help="stderr log lines as text, or one JSON object each for log collectors (default: text)")
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -365,11 +368,10 @@ def _print_dry_run(result: RunResult, out: Path) -> None:
 
 def _fetch(args: argparse.Namespace) -> FetchReport:
     """One crawl into raw/ (a signal ends it between two pages), then its summary."""
-    settings = _fetch_settings(args)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(asctime)s %(message)s")
-    with _progress_bar() as progress:
-        report = Crawler(RawStore(args.raw), settings, progress=progress).crawl()
+    with crawl_logging(sys.stderr, args.log_format, args.verbose):
+        settings = _fetch_settings(args)
+        with _progress_bar() as progress:
+            report = Crawler(RawStore(args.raw), settings, progress=progress).crawl()
     for line in report.lines():
         print(line)
     return report
@@ -393,25 +395,32 @@ def _user_agent(given: str | None) -> str:
     if given is not None:
         return given
     if PLACEHOLDER_CONTACT_URL in USER_AGENT:
-        print(f"warning: the default User-Agent names the placeholder contact {PLACEHOLDER_CONTACT_URL}; "
-              "pass --user-agent with your own contact URL so the site's operators can reach you", file=sys.stderr)
+        log.warning("the default User-Agent names the placeholder contact %s; pass --user-agent with your own "
+                    "contact URL so the site's operators can reach you", PLACEHOLDER_CONTACT_URL,
+                    extra={"event": "placeholder_user_agent"})
     return USER_AGENT
 
 
 @contextlib.contextmanager
-def _progress_bar() -> Iterator[Callable[[str], None]]:
-    """A progress bar on a terminal; silent when stderr is not one (cron, CI)."""
+def _progress_bar() -> Iterator[Callable[[Progress], None]]:
+    """Pages done, failures and the current URL or retry on a terminal, log lines printed above it;
+    silent when stderr is not one (cron, CI)."""
     if not sys.stderr.isatty():
-        yield lambda url: None
+        yield lambda status: None
         return
     from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
 
-    with tqdm(unit="page", file=sys.stderr, leave=False) as bar:
-        def advance(url: str) -> None:
-            bar.update(1)
-            bar.set_postfix_str(url[-50:], refresh=False)
+    with (tqdm(unit="page", file=sys.stderr, leave=False) as bar,
+          logging_redirect_tqdm([logging.getLogger("pipeline")])):
+        def show(status: Progress) -> None:
+            bar.set_postfix_str(status.describe(), refresh=False)
+            if status.retry_in is None:
+                bar.update(status.pages_done - bar.n)
+            else:  # the crawl is about to sleep: show it now
+                bar.refresh()
 
-        yield advance
+        yield show
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -5,21 +5,27 @@ Each concern is one small piece, in the spirit of Scrapy's middlewares:
 per host, with a delay), `backoff` (retry waits with jitter and Retry-After),
 `Fetcher` (timeouts, a total deadline per response from `pipeline.deadline`,
 retries, same-origin redirects, size cap) and `Crawler` (the frontier, crawl
-bounds, conditional GETs and the store). Defaults live in `pipeline.settings`;
-what a URL is comes from `pipeline.site`. A fault in one page (an undecodable
-body, a malformed link, a server that trickles) fails that page alone.
+bounds, conditional GETs, the store, and `Progress` for a display). Defaults
+live in `pipeline.settings`; what a URL is comes from `pipeline.site`. A fault
+in one page (an undecodable body, a malformed link, a server that trickles)
+fails that page alone, and a page that comes back empty or gutted never
+replaces its last good capture (`refused_replacement`). Log records carry
+`event` and `url` fields; `crawl_logging` writes them as text or JSON lines.
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import TextIO
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
@@ -28,7 +34,8 @@ from protego import Protego
 
 from . import interrupt
 from .deadline import Deadline, DeadlineAdapter
-from .pages import PageError, detect_charset
+from .pages import PageError, detect_charset, load_page
+from .parse import parse_page
 from .rawstore import Capture, RawStore, sha256_hex
 from .settings import FetchSettings
 from .site import DETAIL, LISTING, is_next_page_link, kind_of_url
@@ -102,6 +109,27 @@ class FetchReport:
         lines += [f"skipped {url}: {reason}" for url, reason in self.skipped]
         lines += [f"failed {url}: {reason}" for url, reason in self.failed]
         return lines
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a crawl is, for a progress display: sent when a page starts and ends, and before each retry
+    wait, so that a display does not sit still while a slow host is waited out."""
+
+    pages_done: int
+    failed: int
+    url: str
+    retry_in: float | None = None
+    """Seconds the fetcher is about to wait before it retries `url`; None while fetching."""
+    reason: str = ""
+    """Why it retries: `HTTP 503`, `timeout (ReadTimeout)`, …"""
+
+    def describe(self, width: int = 60) -> str:
+        """One short line: failures so far, then the URL (its end, when long) or the retry."""
+        url = self.url if len(self.url) <= width else "…" + self.url[-(width - 1):]
+        if self.retry_in is None:
+            return f"{self.failed} failed, {url}"
+        return f"{self.failed} failed, retrying {url} in {self.retry_in:.1f} s ({self.reason})"
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -216,6 +244,8 @@ class Fetcher:
         self.sleep = sleep
         self.throttle = Throttle(sleep)
         self.robots = RobotsRules(self._get_robots, settings.user_agent)
+        self.on_retry: Callable[[str, float, str], None] = lambda url, wait, reason: None
+        """Told (url, seconds, reason) before each retry wait; the crawler shows it as progress."""
 
     def _delay(self, url: str) -> float:
         return max(self.settings.delay, self.robots.crawl_delay(url))
@@ -261,13 +291,15 @@ class Fetcher:
             if attempt == settings.max_retries:
                 raise FetchError(f"{reason} (after {attempt + 1} attempts)")
             wait = backoff(attempt + 1, settings, retry_after)
-            log.info("retrying %s in %.2f s: %s", url, wait, reason)
+            log.info("retrying %s in %.2f s: %s", url, wait, reason,
+                     extra={"event": "retry", "url": url, "wait": round(wait, 3), "reason": reason})
+            self.on_retry(url, wait, reason)
             self.sleep(wait)
         raise AssertionError("unreachable")
 
     def _once(self, url: str, headers: dict[str, str]) -> Response:
         settings = self.settings
-        log.debug("GET %s", url)
+        log.debug("GET %s", url, extra={"event": "request", "url": url})
         with Deadline(settings.page_timeout) as deadline:
             try:
                 response = self._request(url, headers)
@@ -276,7 +308,8 @@ class Fetcher:
                     raise
         if deadline.expired:
             raise PageTimeout(f"page timeout: no whole response within {settings.page_timeout:g} s")
-        log.info("%s %s (%d bytes)", response.status, url, len(response.body))
+        log.info("%s %s (%d bytes)", response.status, url, len(response.body),
+                 extra={"event": "response", "url": url, "status": response.status, "bytes": len(response.body)})
         return response
 
     def _request(self, url: str, headers: dict[str, str]) -> Response:
@@ -393,10 +426,11 @@ class Crawler:
     """
 
     def __init__(self, store: RawStore, settings: FetchSettings, fetcher: Fetcher | None = None,
-                 progress: Callable[[str], None] | None = None) -> None:
+                 progress: Callable[[Progress], None] | None = None) -> None:
         self.store, self.settings = store, settings
         self.fetcher = fetcher or Fetcher(settings)
-        self.progress = progress or (lambda url: None)
+        self.progress = progress or (lambda status: None)
+        self.fetcher.on_retry = self._retrying
         self.report = FetchReport()
         self._chain_contents: dict[str, set[tuple[str, ...]]] = {}
 
@@ -443,7 +477,7 @@ class Crawler:
     def _visit(self, visit: _Visit) -> list[_Visit]:
         """Fetch one page; return the pages to visit from it (listings only). Faults stay with the page."""
         url = visit.url
-        self.progress(url)
+        self._report_progress(url)
         previous = self.store.get(url)
         try:
             self.fetcher.robots.check(url)
@@ -452,9 +486,21 @@ class Crawler:
             return self._links(visit, capture) if visit.kind == LISTING else []
         except Skipped as exc:
             self.report.skipped.append((url, str(exc)))
+            log.info("skipped %s: %s", url, exc, extra={"event": "skipped", "url": url, "reason": str(exc)})
         except FetchError as exc:
             self.report.failed.append((url, str(exc)))
+            log.warning("failed %s: %s", url, exc, extra={"event": "failed", "url": url, "reason": str(exc)})
+        finally:
+            self._report_progress(url)
         return []
+
+    def _report_progress(self, url: str, retry_in: float | None = None, reason: str = "") -> None:
+        """Counts as of now, so a display shows failures as they happen, not only in the summary."""
+        self.progress(Progress(self.report.pages_done, len(self.report.failed), url, retry_in, reason))
+
+    def _retrying(self, url: str, wait: float, reason: str) -> None:
+        """The fetcher is about to wait before a retry: say so, or a display would look stuck."""
+        self._report_progress(url, wait, reason)
 
     def _links(self, visit: _Visit, capture: Capture) -> list[_Visit]:
         """What a listing page links to; its pagination ends where a page repeats an earlier one."""
@@ -485,6 +531,10 @@ class Crawler:
             charset = detect_charset(body, response.content_type, response.headers.get("content-type"))
         except PageError as exc:
             raise FetchError(f"unreadable page: {exc}") from None
+        refusal = refused_replacement(body, response.content_type, charset, url, kind, previous,
+                                      self.settings.min_size_ratio)
+        if refusal:
+            raise FetchError(refusal)
         unchanged = previous is not None and previous.sha256 == sha256_hex(body)
         (self.report.unchanged if unchanged else self.report.fetched).append(url)
         self.report.bytes += len(body)
@@ -496,6 +546,38 @@ class Crawler:
         )
 
 
+def refused_replacement(body: bytes, content_type: str, charset: str, url: str, kind: str,
+                        previous: Capture | None, min_ratio: float) -> str | None:
+    """Why a 200 must not be stored over the page's last good capture, or None when it may be.
+
+    A site in trouble often answers 200 with an empty or gutted page (a maintenance notice, a
+    template without its data). Stored, it would replace the good capture, and the next build
+    would publish a dataset without those projects and exit 0. So an empty body is never stored,
+    and a body under `min_ratio` of the last capture's size only when it still parses: a project
+    removed from a listing is a real change, a page with no projects left is not one to trust.
+    """
+    if not body:
+        if previous is None:
+            return "empty body (0 bytes): no earlier capture to keep, nothing stored"
+        return f"empty body (0 bytes; the last good capture had {previous.size}): kept the last good capture"
+    if previous is None or len(body) >= previous.size * min_ratio:
+        return None
+    problem = _parse_problem(body, content_type, charset, url, kind)
+    if problem is None:
+        return None
+    return (f"{counted(len(body), 'byte')}, under {min_ratio:.0%} of the last good capture's {previous.size}, "
+            f"and it no longer parses ({problem}): kept the last good capture")
+
+
+def _parse_problem(body: bytes, content_type: str, charset: str, url: str, kind: str) -> str | None:
+    """Why the page gives no project records, read as the build reads it; None when it gives some."""
+    try:
+        page = load_page(body, content_type, url, charset=charset, kind=kind)
+    except PageError as exc:
+        return str(exc)
+    return None if parse_page(page).records else f"no projects on the {page.kind} page"
+
+
 def _conditional_headers(previous: Capture | None) -> dict[str, str]:
     headers = {}
     if previous is not None and previous.etag:
@@ -503,3 +585,62 @@ def _conditional_headers(previous: Capture | None) -> dict[str, str]:
     if previous is not None and previous.last_modified:
         headers["If-Modified-Since"] = previous.last_modified
     return headers
+
+
+# -- log output ----------------------------------------------------------------------------------------------
+
+LOG_FORMATS = ("text", "json")
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+"""What every LogRecord has; anything else on a record is an `extra` field (`event`, `url`, …)."""
+
+
+class TextLogFormatter(logging.Formatter):
+    """Warnings read like the command line's other messages (`warning: …`); the `--verbose` trace
+    lines carry a timestamp, because when a request or a retry happened is the point of them."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.levelno >= logging.WARNING:
+            return f"{record.levelname.lower()}: {record.getMessage()}"
+        return super().format(record)
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line for log collectors: `time` (UTC, ISO 8601), `level`, `event`,
+    `message`, then the record's own fields (`url`, `reason`, `status`, …)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        document: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "event": getattr(record, "event", "message"),
+            "message": record.getMessage(),
+        }
+        document.update((name, value) for name, value in vars(record).items() if name not in _RECORD_FIELDS)
+        if record.exc_info:
+            document["exception"] = self.formatException(record.exc_info)
+        return json.dumps(document, ensure_ascii=False, default=str)
+
+
+@contextlib.contextmanager
+def crawl_logging(stream: TextIO, log_format: str = "text", verbose: bool = False) -> Iterator[logging.Logger]:
+    """The `pipeline` loggers write to `stream` in `log_format` while active, warnings only unless `verbose`.
+
+    A handler of its own, removed afterwards, rather than `logging.basicConfig`: that does nothing
+    once the root logger has a handler, so a second run in one process would log to a stale stream.
+    """
+    logger = logging.getLogger("pipeline")
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonLogFormatter() if log_format == "json" else TextLogFormatter())
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
+    try:
+        yield logger
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate

@@ -40,6 +40,8 @@ class FetchSettings:
     retry_after_cap: float = 300.0
     # Bytes: a larger response is refused without being read whole.
     max_bytes: int = 10 * 1024 * 1024
+    # A fetched page under this fraction of its last capture's size replaces it only if it still parses.
+    min_size_ratio: float = 1 / 3
     # Redirects followed for one page before it fails.
     max_redirects: int = 5
     # Pages fetched (or failed) before the crawl stops; None for no limit.

@@ -6,6 +6,7 @@ byte what the server sent), the run report and the server's request log.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -25,6 +26,7 @@ from sitefixture import (
     Reply,
     TestSite,
     detail_html,
+    html_page,
     http_date,
     listing_entry,
     listing_html,
@@ -36,8 +38,10 @@ from pipeline.fetch import (
     Crawler,
     Fetcher,
     FetchReport,
+    Progress,
     Throttle,
     backoff,
+    crawl_logging,
     discover_links,
     retry_after_seconds,
 )
@@ -941,3 +945,162 @@ def test_an_interrupted_fetch_records_every_capture_it_stored(site, tmp_path):
     files = {path.name for path in (tmp_path / "captures").iterdir()}
     # Ctrl-C between a capture's rename and its manifest entry would leave one unreferenced (harmless) file
     assert referenced <= files and len(files - referenced) <= 1
+
+
+# -- never publish worse data: a page that comes back empty or gutted keeps its last good capture -------------
+
+MAINTENANCE = html_page("Scheduled maintenance", "<p>The catalogue is back soon.</p>")
+GUTTED_DETAIL = "<html><body><div class=\"content\"> </div></body></html>"
+
+
+def listing_of(count: int) -> str:
+    """A listing of `count` projects without links, so that a crawl of it fetches it alone."""
+    return listing_html("Clusters & Cluster Policy",
+                        [("2015", [listing_entry(f"Project {i}", None, VALUES) for i in range(count)])])
+
+
+@pytest.mark.parametrize("target, before, after, overrides, refusal", [
+    (LIST, listing_of(12), "", {},
+     "empty body (0 bytes; the last good capture had {old}): kept the last good capture"),
+    (LIST, listing_of(12), MAINTENANCE, {},
+     "{new} bytes, under 33% of the last good capture's {old}, and it no longer parses "
+     "(no projects on the listing page): kept the last good capture"),
+    (PAGE_A, project_page(), GUTTED_DETAIL, {},
+     "{new} bytes, under 33% of the last good capture's {old}, and it no longer parses "
+     "(the page is empty): kept the last good capture"),
+    (LIST, None, "", {}, "empty body (0 bytes): no earlier capture to keep, nothing stored"),
+    # stored: a project removed from a listing is a real change, however much smaller the page
+    (LIST, listing_of(12), listing_of(1), {}, None),
+    # stored: no earlier capture is better than what the site sends now
+    (LIST, None, MAINTENANCE, {}, None),
+    # stored: not small enough, against the configured ratio, to be suspect
+    (LIST, listing_of(12), MAINTENANCE, {"min_size_ratio": 0.05}, None),
+], ids=["empty-listing", "maintenance-notice", "gutted-detail", "empty-first-capture", "one-project-left",
+        "notice-first-capture", "above-the-ratio"])
+def test_an_empty_or_unparsable_shrunk_page_keeps_the_last_good_capture(site, tmp_path, target, before, after,
+                                                                        overrides, refusal):
+    url = site.url(target)
+    if before is not None:
+        site.page(target, before)
+        assert crawl(tmp_path, url).fetched == [url]
+    entries, files = (manifest(tmp_path), capture_files(tmp_path)) if before is not None else ({}, [])
+    new = site.page(target, after).data
+
+    report = crawl(tmp_path, url, **overrides)
+
+    if refusal is None:
+        assert report.failed == [] and report.fetched == [url]
+        assert stored(tmp_path, url) == new
+        return
+    old = len(before.encode()) if before is not None else 0
+    assert report.failed == [(url, refusal.format(new=len(new), old=old))]
+    assert report.fetched == report.unchanged == [] and report.bytes == 0
+    assert (manifest(tmp_path) if entries else {}) == entries and capture_files(tmp_path) == files
+    assert_clean(tmp_path)
+
+
+def test_refresh_of_an_emptied_listing_exits_3_and_publishes_the_last_good_projects(site, tmp_path, capsys):
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    site.page(LIST, listing_of(5))
+    refresh = ["refresh", "--raw", str(raw), "--out", str(out), "--delay", "0", "--start-url", site.url(LIST)]
+    assert main(refresh) == 0
+    assert len(read_dataset(out, "projects")) == 5
+    site.page(LIST, "")  # the site answers 200 with nothing in it
+
+    code = main(refresh)
+
+    printed = capsys.readouterr().out.splitlines()
+    assert code == 3
+    assert f"failed {site.url(LIST)}: empty body (0 bytes; the last good capture had " \
+           f"{len(listing_of(5).encode())}): kept the last good capture" in printed
+    assert printed[-2].startswith(f"built {out}: 1 page read, 5 projects, 0 rejects")
+    assert printed[-1].endswith(f"no row changed; {out} left as it was")
+    assert len(read_dataset(out, "projects")) == 5
+
+
+# -- progress and logs: what an operator sees while a crawl runs ----------------------------------------------
+
+
+def retry_site(site: TestSite) -> tuple[str, str, str]:
+    """A listing linking a page that answers 503 (Retry-After: 1) then 200, and a page that is gone;
+    their URLs (listing, retried, gone)."""
+    retried, gone = "/en/projects/2015/a/", "/en/projects/2015/gone/"
+    site.page(LIST, simple_listing(retried, gone))
+    site.route(retried, Reply(503, "busy", headers={"Retry-After": "1"}), Reply(body=project_page()))
+    site.route(gone, Reply(404))
+    return site.url(LIST), site.url(retried), site.url(gone)
+
+
+def test_progress_tells_pages_done_failures_the_current_url_and_each_retry_wait(site, tmp_path):
+    listing, retried, gone = retry_site(site)
+    settings, sleeps, calls = fast_settings(listing), [], []
+
+    Crawler(RawStore(tmp_path), settings, fetcher=Fetcher(settings, sleep=sleeps.append), progress=calls.append).crawl()
+
+    assert sleeps == [1.0]  # the Retry-After, not waited out for real
+    assert calls == [
+        Progress(0, 0, listing), Progress(1, 0, listing),
+        Progress(1, 0, retried), Progress(1, 0, retried, retry_in=1.0, reason="HTTP 503"), Progress(2, 0, retried),
+        Progress(2, 0, gone), Progress(3, 1, gone),
+    ]
+
+
+LONG_URL = "http://127.0.0.1:8080/en/projects/2015/" + "x" * 80 + "/"
+
+
+@pytest.mark.parametrize("progress, line", [
+    (Progress(3, 1, "http://h/en/projects/2015/a/"), "1 failed, http://h/en/projects/2015/a/"),
+    (Progress(3, 0, "http://h/a/", 4.0, "HTTP 503"), "0 failed, retrying http://h/a/ in 4.0 s (HTTP 503)"),
+    (Progress(0, 2, LONG_URL), "2 failed, …" + LONG_URL[-59:]),  # the end of a long URL says the most
+])
+def test_progress_describes_itself_in_one_short_line(progress, line):
+    assert progress.describe() == line
+
+
+def test_json_logs_are_one_object_per_event_with_time_level_event_and_url(site, tmp_path):
+    listing, retried, gone = retry_site(site)
+    settings, stream = fast_settings(listing), io.StringIO()
+
+    with crawl_logging(stream, "json", verbose=True):
+        Crawler(RawStore(tmp_path), settings, fetcher=Fetcher(settings, sleep=lambda seconds: None)).crawl()
+
+    events = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(e["level"], e["event"], e["url"]) for e in events] == [
+        ("info", "response", site.url("/robots.txt")), ("info", "response", listing),
+        ("info", "response", retried), ("info", "retry", retried), ("info", "response", retried),
+        ("info", "response", gone), ("warning", "failed", gone),
+    ]
+    assert [e["status"] for e in events if e["event"] == "response"] == [404, 200, 503, 200, 404]
+    [retry] = [e for e in events if e["event"] == "retry"]
+    assert (retry["wait"], retry["reason"]) == (1.0, "HTTP 503")
+    assert events[-1]["message"] == f"failed {gone}: HTTP 404" and events[-1]["reason"] == "HTTP 404"
+    for event in events:
+        assert datetime.fromisoformat(event["time"]).utcoffset() == timedelta(0)
+
+
+def text_log_line(line: str) -> tuple[str, str]:
+    level, message = line.split(": ", 1)
+    return level, message
+
+
+def json_log_line(line: str) -> tuple[str, str]:
+    event = json.loads(line)
+    return event["level"], event["message"]
+
+
+@pytest.mark.parametrize("log_format, read", [("text", text_log_line), ("json", json_log_line)])
+def test_fetch_logs_each_warning_on_one_stderr_line_in_the_chosen_format(site, tmp_path, capsys, log_format, read):
+    site.page(LIST, simple_listing("/en/projects/2015/gone/"))
+    gone = site.url("/en/projects/2015/gone/")
+
+    code = main(["fetch", "--raw", str(tmp_path), "--delay", "0", "--log-format", log_format,
+                 "--start-url", site.url(LIST)])  # no --user-agent: the placeholder contact is warned about
+
+    captured = capsys.readouterr()
+    assert code == 3
+    [(ua_level, ua_warning), failure] = [read(line) for line in captured.err.splitlines()]
+    assert ua_level == "warning" and "User-Agent" in ua_warning and "--user-agent" in ua_warning
+    assert failure == ("warning", f"failed {gone}: HTTP 404")
+    # stderr is no terminal here, as under cron: no progress bar, and the summary on stdout as ever
+    assert captured.out.splitlines()[0].startswith("fetched 1 page (0 unchanged), 0 not modified, 0 skipped, 1 failed")
+    assert f"failed {gone}: HTTP 404" in captured.out.splitlines()
