@@ -1,6 +1,7 @@
 import importlib
 import importlib.metadata
 import json
+import os
 import re
 import shutil
 import signal
@@ -291,3 +292,13 @@ def test_no_placeholder_warning_once_the_default_user_agent_names_a_real_contact
     monkeypatch.setattr(cli, "USER_AGENT", OPERATOR_UA)
     assert fake_crawl("fetch") == 0
     assert "User-Agent" not in capsys.readouterr().err
+
+
+def test_the_default_folders_are_in_the_current_folder_not_beside_the_package(tmp_path):
+    """An installed console script run from a project folder builds that folder's raw/ into its processed/."""
+    shutil.copytree(ROOT / "raw", tmp_path / "raw", ignore=shutil.ignore_patterns(".lock"))
+    result = subprocess.run([sys.executable, "-m", "pipeline", "build"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "processed" / "projects" / "part-0.parquet").is_file()
+    assert main(["validate", str(tmp_path / "processed")]) == 0
