@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.pages import (
+    DETAIL,
     LISTING,
     OTHER,
-    DETAIL,
     Line,
     PageError,
     decode,
@@ -65,7 +65,8 @@ def test_text_lines_of_nothing_is_no_lines():
 
 def test_text_lines_keeps_blank_lines_and_order():
     assert text_lines("Title\r\n\r\n- Stage:\n- Completed project\n\nProse") == [
-        Line("Title"), Line(""), Line("Stage:", item=True), Line("Completed project", item=True), Line(""), Line("Prose")]
+        Line("Title"), Line(""), Line("Stage:", item=True), Line("Completed project", item=True), Line(""),
+        Line("Prose")]
 
 
 # --- html_lines -------------------------------------------------------------
@@ -112,8 +113,8 @@ def test_html_lines(html, expected):
 
 
 def test_html_lines_without_base_url_keeps_relative_links():
-    assert html_lines('<h3><a href="/en/projects/2015/x/">X</a></h3>') == [Line("X", href="/en/projects/2015/x/", heading=3),
-                                                                          Line("")]
+    assert html_lines('<h3><a href="/en/projects/2015/x/">X</a></h3>') == [
+        Line("X", href="/en/projects/2015/x/", heading=3), Line("")]
 
 
 def test_html_lines_of_a_listing_fixture():
@@ -193,7 +194,7 @@ def test_the_russian_fixture_really_is_windows_1251():
 
 
 @pytest.mark.parametrize("body, content_type, declared, expected", [
-    pytest.param("Clusters & Cluster Policy – 2011".encode("utf-8"), "text/plain", None, "utf-8", id="utf-8"),
+    pytest.param("Clusters & Cluster Policy – 2011".encode(), "text/plain", None, "utf-8", id="utf-8"),
     pytest.param(b"plain ascii", "text/plain", None, "utf-8", id="ascii-is-utf-8"),
     pytest.param(RUSSIAN_TEXT.encode("utf-8"), "text/plain", "utf-8", "utf-8", id="declared-utf-8"),
     pytest.param(RU_HTML, "text/html", None, "cp1251", id="meta-charset"),
@@ -259,7 +260,7 @@ def test_load_page_kind_override():
      b"<script>x()</script><!-- empty --></body></html>", "text/html"),
 ])
 def test_an_empty_page_is_a_page_error(body, content_type):
-    with pytest.raises(PageError, match="^the page is empty$"):
+    with pytest.raises(PageError, match=r"^the page is empty$"):
         load_page(body, content_type, DETAIL_URL)
 
 
