@@ -8,12 +8,14 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 import charset_normalizer
 from bs4 import BeautifulSoup
-from bs4.element import Comment, NavigableString, Tag
+from bs4.element import Comment, NavigableString, PageElement, Tag
 
 from .site import DETAIL, LISTING, OTHER, kind_of_url, known_field, language_of_url, page_kind, status_for_stage
 
@@ -71,7 +73,9 @@ def text_lines(text: str) -> list[Line]:
     return lines
 
 
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "footer", "head", "form", "svg", "iframe", "button"})
+_SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "nav", "footer", "head", "form", "svg", "iframe", "button",
+})
 _BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt", "figcaption",
     "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol",
@@ -79,6 +83,18 @@ _BLOCK_TAGS = frozenset({
 })
 _PARAGRAPH_TAGS = frozenset({"blockquote", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "ol", "p", "pre", "table", "ul"})
 _ITEM_TAGS = frozenset({"li", "dd"})
+
+
+_HEADINGS = {f"h{level}": level for level in range(1, 7)}
+
+
+class _Open(NamedTuple):
+    """What entering an element changed, to be undone when its last child has been walked."""
+
+    name: str
+    block: bool
+    enclosing_href: str | None
+    heading: int
 
 
 class _LineBuilder:
@@ -93,40 +109,57 @@ class _LineBuilder:
         self._item_depth = 0
         self._heading = 0
 
-    def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, Comment):
-                continue
-            if isinstance(child, NavigableString):
-                self._parts.append(str(child))
-            elif isinstance(child, Tag) and child.name not in _SKIP_TAGS:
-                self._element(child)
+    def walk(self, root: Tag) -> None:
+        """The text under `root` in document order; each element is entered before its children
+        and left after them, where the block, paragraph, item, heading and link bookkeeping happens.
 
-    def _element(self, tag: Tag) -> None:
+        No recursion, so no depth limit: the stack holds, for every open element, the iterator
+        over its children not walked yet and what leaving it must undo.
+        """
+        stack: list[tuple[Iterator[PageElement], _Open | None]] = [(iter(root.contents), None)]
+        while stack:
+            children, opened = stack[-1]
+            for child in children:
+                if isinstance(child, Tag):
+                    entered = self._enter(child) if child.name not in _SKIP_TAGS else None
+                    if entered is not None:
+                        stack.append((iter(child.contents), entered))
+                        break
+                elif isinstance(child, NavigableString) and not isinstance(child, Comment):
+                    self._parts.append(str(child))
+            else:
+                stack.pop()
+                if opened is not None:
+                    self._leave(opened)
+
+    def _enter(self, tag: Tag) -> _Open | None:
+        """Start an element; None when it has no children to walk (`<br>`)."""
         name = tag.name
         if name == "br":
             self.flush()
-            return
+            return None
         block = name in _BLOCK_TAGS
         if block:
             self.flush()
             if name in _PARAGRAPH_TAGS:
                 self.blank()
-        enclosing = self._enclosing_href
+        heading = _HEADINGS.get(name, 0)
+        opened = _Open(name, block, self._enclosing_href, heading)
         if name == "a" and tag.get("href"):
             link = urljoin(self.base_url or "", str(tag["href"]))
             self._href = self._href or link
-            self._enclosing_href = enclosing or link
-        heading = int(name[1]) if re.fullmatch(r"h[1-6]", name) else 0
+            self._enclosing_href = opened.enclosing_href or link
         self._item_depth += name in _ITEM_TAGS
         self._heading = heading or self._heading
-        self.walk(tag)
-        if block:
+        return opened
+
+    def _leave(self, opened: _Open) -> None:
+        if opened.block:
             self.flush()
-        self._item_depth -= name in _ITEM_TAGS
-        self._enclosing_href = enclosing
-        self._heading = 0 if heading else self._heading
-        if name in _PARAGRAPH_TAGS:
+        self._item_depth -= opened.name in _ITEM_TAGS
+        self._enclosing_href = opened.enclosing_href
+        self._heading = 0 if opened.heading else self._heading
+        if opened.name in _PARAGRAPH_TAGS:
             self.blank()
 
     def flush(self) -> None:
@@ -142,12 +175,28 @@ class _LineBuilder:
             self.lines.append(Line(""))
 
 
+def _free(soup: BeautifulSoup) -> None:
+    """Take the tree apart now, element by element (bs4's `decompose` is a loop, not a recursion).
+
+    A parse tree is a web of reference cycles: left alone it waits for the cycle collector,
+    which `pipeline.build.run_build` pauses, so a 10 MB page would hold gigabytes until the build ends.
+    """
+    for element in list(soup.contents):
+        element.decompose()
+
+
 def html_lines(html: str, base_url: str | None = None) -> list[Line]:
-    """Block-level lines of an HTML page, starting at its first `<h1>` when it has one."""
+    """Block-level lines of an HTML page, starting at its first `<h1>` when it has one.
+
+    Any depth of nesting reads.
+    """
     soup = BeautifulSoup(html, "html.parser")
-    builder = _LineBuilder(base_url)
-    builder.walk(soup.body or soup)
-    builder.flush()
+    try:
+        builder = _LineBuilder(base_url)
+        builder.walk(soup.body or soup)
+        builder.flush()
+    finally:
+        _free(soup)
     lines = builder.lines
     first_h1 = next((i for i, line in enumerate(lines) if line.heading == 1), 0)
     return lines[first_h1:]

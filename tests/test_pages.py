@@ -268,3 +268,30 @@ def test_an_empty_page_is_a_page_error(body, content_type):
 def test_an_unknown_kind_is_a_page_error(kind):
     with pytest.raises(PageError, match=r"unknown page kind .*expected one of listing, detail, other"):
         load_page(b"Title\n", "text/plain", DETAIL_URL, kind=kind)
+
+
+# --- deep and broken markup -------------------------------------------------
+
+DEEP_LINK = "http://csr-nw.ru/en/projects/2015/x/"
+
+
+@pytest.mark.parametrize("opening, closing, expected", [
+    ("<div>", "</div>", [Line("deep")]),
+    ("<div>", "", [Line("deep")]),
+    ("<b>", "", [Line("deep")]),
+    ("<ul><li>", "", [Line("deep", item=True), Line("")]),
+    ("<table><tr><td>", "", [Line("deep"), Line("")]),
+    ("<h2>", "", [Line("deep", heading=2), Line("")]),
+    (f'<a href="{DEEP_LINK}">', "</a>", [Line("deep", href=DEEP_LINK)]),
+    ("<div><p><span>", "</span></p>", [Line("deep"), Line("")]),
+])
+def test_html_nested_past_the_recursion_limit_reads_like_shallow_html(opening, closing, expected):
+    depth = 2_000  # the recursive walk this replaced failed from 500
+    assert html_lines(opening * depth + "deep" + closing * depth, LISTING_URL) == expected
+    assert html_lines(opening * 3 + "deep" + closing * 3, LISTING_URL) == expected
+
+
+def test_text_around_a_deep_subtree_keeps_its_order_and_bookkeeping():
+    html = "<h1>T</h1><ul><li>a" + "<div>" * 5_000 + "<p>b</p>" + "</div>" * 5_000 + "c</li></ul><p>d</p>"
+    assert html_lines(html) == [Line("T", heading=1), Line(""), Line("a", item=True), Line(""), Line("b", item=True),
+                                Line(""), Line("c", item=True), Line(""), Line("d"), Line("")]
