@@ -15,7 +15,9 @@ from urllib.parse import urljoin
 
 import charset_normalizer
 from bs4 import BeautifulSoup
+from bs4.builder._htmlparser import BeautifulSoupHTMLParser, HTMLParserTreeBuilder
 from bs4.element import Comment, NavigableString, PageElement, Tag
+from bs4.exceptions import ParserRejectedMarkup
 
 from .site import DETAIL, LISTING, OTHER, kind_of_url, known_field, language_of_url, page_kind, status_for_stage
 
@@ -175,6 +177,69 @@ class _LineBuilder:
             self.lines.append(Line(""))
 
 
+_RESCAN_SLACK = 1 << 20
+
+
+class _LinearHTMLParser(BeautifulSoupHTMLParser):
+    """bs4's html.parser driver, with a budget on scans for the end of a tag, comment,
+    declaration or processing instruction that never comes.
+
+    html.parser (before CPython gh-135462) scans to the end of the input for such a
+    construct; at the end of input it then takes the construct's first characters as text
+    and tries again at the next `<`, so a page of many of them costs time quadratic in its
+    size: 60 KB of `<a ` take a minute, 10 MB would take days. Each failed scan is charged
+    what it may have read (the rest of the input); past three times the page plus 1 MiB,
+    the page is given up as a PageError. A page with a few such constructs, a capture cut
+    in the middle of a tag, for one, stays well inside the budget; so does any page on a
+    Python whose html.parser has that fix: it never rescans.
+    """
+
+    _charged = 0
+    _budget = -1
+
+    def _charge(self, start: int, end: int) -> int:
+        if end < 0:
+            if self._budget < 0:
+                self._budget = 3 * len(self.rawdata) + _RESCAN_SLACK
+            self._charged += len(self.rawdata) - start
+            if self._charged > self._budget:
+                raise PageError("the markup has too many tags or comments that never end: "
+                                "html.parser would rescan the rest of the page for each of them")
+        return end
+
+    def parse_starttag(self, i: int) -> int:
+        return self._charge(i, super().parse_starttag(i))
+
+    def parse_endtag(self, i: int) -> int:
+        return self._charge(i, super().parse_endtag(i))
+
+    def parse_comment(self, i: int, report: bool = True) -> int:
+        return self._charge(i, super().parse_comment(i, report))
+
+    def parse_pi(self, i: int) -> int:
+        return self._charge(i, super().parse_pi(i))
+
+    def parse_html_declaration(self, i: int) -> int:
+        return self._charge(i, super().parse_html_declaration(i))
+
+
+class _LinearHTMLParserTreeBuilder(HTMLParserTreeBuilder):
+    """bs4's "html.parser" builder, parsing with `_LinearHTMLParser`."""
+
+    def feed(self, markup: str | bytes, _parser_class: type[BeautifulSoupHTMLParser] = _LinearHTMLParser) -> None:
+        super().feed(markup, _parser_class)
+
+
+def _parse(html: str) -> BeautifulSoup:
+    """The tree bs4's html.parser builder makes; PageError for markup it cannot read."""
+    try:
+        return BeautifulSoup(html, builder=_LinearHTMLParserTreeBuilder())
+    except ParserRejectedMarkup as exc:
+        raise PageError(f"html.parser rejects the markup: {exc}") from exc
+    except RecursionError as exc:  # no bs4 step recurses on depth today; a later version might
+        raise PageError("the markup is nested too deeply for the HTML parser") from exc
+
+
 def _free(soup: BeautifulSoup) -> None:
     """Take the tree apart now, element by element (bs4's `decompose` is a loop, not a recursion).
 
@@ -188,9 +253,10 @@ def _free(soup: BeautifulSoup) -> None:
 def html_lines(html: str, base_url: str | None = None) -> list[Line]:
     """Block-level lines of an HTML page, starting at its first `<h1>` when it has one.
 
-    Any depth of nesting reads.
+    Any depth of nesting reads. PageError when html.parser rejects the markup, or when it
+    would take time quadratic in the page's size over it (see `_LinearHTMLParser`).
     """
-    soup = BeautifulSoup(html, "html.parser")
+    soup = _parse(html)
     try:
         builder = _LineBuilder(base_url)
         builder.walk(soup.body or soup)

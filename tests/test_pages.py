@@ -1,3 +1,4 @@
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,43 @@ def test_text_around_a_deep_subtree_keeps_its_order_and_bookkeeping():
     html = "<h1>T</h1><ul><li>a" + "<div>" * 5_000 + "<p>b</p>" + "</div>" * 5_000 + "c</li></ul><p>d</p>"
     assert html_lines(html) == [Line("T", heading=1), Line(""), Line("a", item=True), Line(""), Line("b", item=True),
                                 Line(""), Line("c", item=True), Line(""), Line("d"), Line("")]
+
+
+def _html_parser_rescans_at_the_end() -> bool:
+    """True for an html.parser without CPython gh-135462's fix: at the end of the input it
+    reads a comment that never ends as text, and rescans the rest of the page for each such construct."""
+    class Probe(HTMLParser):
+        text = ""
+
+        def handle_data(self, data: str) -> None:
+            self.text += data
+
+    probe = Probe()
+    probe.feed("<!--x")
+    probe.close()
+    return probe.text == "<!--x"
+
+
+@pytest.mark.parametrize("html, kept", [
+    ("<p>before</p><!-- never closed <p>after</p>", [Line("before"), Line("")]),
+    ('<p>cut at the end</p><a href="/en/proj', [Line("cut at the end"), Line("")]),
+    ("<p>x</p><![CDATA[ never closed <p>y</p>", [Line("x"), Line("")]),
+    ('<p>a</p><a b="x>c</a><p>d</p>', [Line("a"), Line("")]),
+    ("<p>a < b and c <d</p>", [Line("a < b and c"), Line("")]),
+])
+def test_a_few_unterminated_constructs_are_read(html, kept):
+    """What follows such a construct depends on the Python version: text before CPython gh-135462, nothing after."""
+    assert html_lines(html)[:len(kept)] == kept
+
+
+@pytest.mark.skipif(not _html_parser_rescans_at_the_end(), reason="this html.parser does not rescan: nothing to budget")
+@pytest.mark.parametrize("html", [
+    "<a " * 20_000,  # a minute without the budget
+    '<a b="' * 20_000,
+    "<!--" * 100_000,
+    "<![CDATA[" * 50_000,
+    "<p>text</p>" * 1_000 + "<!-- x>" * 50_000,  # a `>` everywhere, but no end of comment
+])
+def test_many_unterminated_constructs_are_a_page_error(html):
+    with pytest.raises(PageError, match=r"^the markup has too many tags or comments that never end"):
+        load_page(html.encode(), "text/html", DETAIL_URL)
