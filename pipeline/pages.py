@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 from bs4 import BeautifulSoup
@@ -147,8 +147,9 @@ class _LineBuilder:
                 self.blank()
         heading = _HEADINGS.get(name, 0)
         opened = _Open(name, block, self._enclosing_href, heading)
-        if name == "a" and tag.get("href"):
-            link = urljoin(self.base_url or "", str(tag["href"]))
+        href = tag.get("href") if name == "a" else None
+        link = _absolute(self.base_url, str(href)) if href else None
+        if link:
             self._href = self._href or link
             self._enclosing_href = opened.enclosing_href or link
         self._item_depth += name in _ITEM_TAGS
@@ -175,6 +176,16 @@ class _LineBuilder:
     def blank(self) -> None:
         if self.lines and self.lines[-1].text:
             self.lines.append(Line(""))
+
+
+def _absolute(base_url: str | None, href: str) -> str | None:
+    """`href` made absolute against the page's URL; None when either is no parsable URL (`http://[x`)."""
+    try:
+        link = urljoin(base_url or "", href)
+        urlsplit(link)
+    except ValueError:
+        return None
+    return link
 
 
 _RESCAN_SLACK = 1 << 20
@@ -272,9 +283,21 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def detect_charset(body: bytes, content_type: str, declared: str | None = None) -> str:
     """The charset to decode with: the declared one (a name or an HTTP Content-Type header),
     then an HTML meta charset, then UTF-8, then detection. Raises PageError when nothing fits."""
+    return _detect(body, content_type, declared)[0]
+
+
+def decode(body: bytes, content_type: str, charset: str | None = None) -> str:
+    """Bytes → text, with the charset `detect_charset` picks."""
+    return _detect(body, content_type, charset)[1]
+
+
+def _detect(body: bytes, content_type: str, declared: str | None) -> tuple[str, str]:
     candidates = []
     if declared:
         header = _HEADER_CHARSET.search(declared)
@@ -283,20 +306,27 @@ def detect_charset(body: bytes, content_type: str, declared: str | None = None) 
         meta = _META_CHARSET.search(body[:4096])
         candidates.append(meta.group(1).decode("ascii") if meta else None)
     for name in filter(None, [*candidates, "utf-8"]):
-        try:
-            body.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-        return codecs.lookup(name).name
+        text = _decoded(body, name)
+        if text is not None:
+            return codecs.lookup(name).name, text
     best = charset_normalizer.from_bytes(body).best()
-    if best is None:
+    text = _decoded(body, best.encoding) if best is not None else None
+    if best is None or text is None:
         raise PageError("cannot decode the capture: no charset fits its bytes")
-    return best.encoding
+    return best.encoding, text
 
 
-def decode(body: bytes, content_type: str, charset: str | None = None) -> str:
-    """Bytes → text, with the charset `detect_charset` picks."""
-    return body.decode(detect_charset(body, content_type, charset))
+def _decoded(body: bytes, charset: str) -> str | None:
+    """`body` decoded, or None when `charset` is no text codec or the bytes do not fit it.
+
+    Every way a codec can refuse counts (a name with a NUL, the `undefined` codec), and so does
+    a decoding that leaves lone surrogates (UTF-7 and `unicode_escape` can): no UTF-8 writer takes them.
+    """
+    try:
+        text = body.decode(charset)
+    except (LookupError, ValueError):  # UnicodeError is a ValueError
+        return None
+    return None if _SURROGATE.search(text) else text
 
 
 def language_of(url: str | None, lines: list[Line]) -> str:
@@ -331,7 +361,15 @@ def load_page(
     source_sha256: str = "",
     complete: bool = True,
 ) -> Page:
-    """Turn a capture's bytes into a Page; `kind` overrides detection when the caller knows it."""
+    """Turn a capture's bytes into a Page; `kind` overrides detection when the caller knows it.
+
+    Whatever the bytes, the only error is PageError, whose message says why the capture is no page.
+    """
+    if url is not None:
+        try:
+            urlsplit(url)
+        except ValueError as exc:
+            raise PageError(f"the capture's URL cannot be parsed: {exc}") from exc
     text = decode(body, content_type, charset)
     is_html = content_type == "text/html" or (content_type != "text/plain" and _looks_like_html(text))
     lines = html_lines(text, url) if is_html else text_lines(text)
