@@ -8,12 +8,16 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 from bs4 import BeautifulSoup
-from bs4.element import Comment, NavigableString, Tag
+from bs4.builder._htmlparser import BeautifulSoupHTMLParser, HTMLParserTreeBuilder
+from bs4.element import Comment, NavigableString, PageElement, Tag
+from bs4.exceptions import ParserRejectedMarkup
 
 from .site import DETAIL, LISTING, OTHER, kind_of_url, known_field, language_of_url, page_kind, status_for_stage
 
@@ -71,7 +75,9 @@ def text_lines(text: str) -> list[Line]:
     return lines
 
 
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "nav", "footer", "head", "form", "svg", "iframe", "button"})
+_SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "nav", "footer", "head", "form", "svg", "iframe", "button",
+})
 _BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt", "figcaption",
     "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol",
@@ -79,6 +85,18 @@ _BLOCK_TAGS = frozenset({
 })
 _PARAGRAPH_TAGS = frozenset({"blockquote", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "ol", "p", "pre", "table", "ul"})
 _ITEM_TAGS = frozenset({"li", "dd"})
+
+
+_HEADINGS = {f"h{level}": level for level in range(1, 7)}
+
+
+class _Open(NamedTuple):
+    """What entering an element changed, to be undone when its last child has been walked."""
+
+    name: str
+    block: bool
+    enclosing_href: str | None
+    heading: int
 
 
 class _LineBuilder:
@@ -93,40 +111,58 @@ class _LineBuilder:
         self._item_depth = 0
         self._heading = 0
 
-    def walk(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, Comment):
-                continue
-            if isinstance(child, NavigableString):
-                self._parts.append(str(child))
-            elif isinstance(child, Tag) and child.name not in _SKIP_TAGS:
-                self._element(child)
+    def walk(self, root: Tag) -> None:
+        """The text under `root` in document order; each element is entered before its children
+        and left after them, where the block, paragraph, item, heading and link bookkeeping happens.
 
-    def _element(self, tag: Tag) -> None:
+        No recursion, so no depth limit: the stack holds, for every open element, the iterator
+        over its children not walked yet and what leaving it must undo.
+        """
+        stack: list[tuple[Iterator[PageElement], _Open | None]] = [(iter(root.contents), None)]
+        while stack:
+            children, opened = stack[-1]
+            for child in children:
+                if isinstance(child, Tag):
+                    entered = self._enter(child) if child.name not in _SKIP_TAGS else None
+                    if entered is not None:
+                        stack.append((iter(child.contents), entered))
+                        break
+                elif isinstance(child, NavigableString) and not isinstance(child, Comment):
+                    self._parts.append(str(child))
+            else:
+                stack.pop()
+                if opened is not None:
+                    self._leave(opened)
+
+    def _enter(self, tag: Tag) -> _Open | None:
+        """Start an element; None when it has no children to walk (`<br>`)."""
         name = tag.name
         if name == "br":
             self.flush()
-            return
+            return None
         block = name in _BLOCK_TAGS
         if block:
             self.flush()
             if name in _PARAGRAPH_TAGS:
                 self.blank()
-        enclosing = self._enclosing_href
-        if name == "a" and tag.get("href"):
-            link = urljoin(self.base_url or "", str(tag["href"]))
+        heading = _HEADINGS.get(name, 0)
+        opened = _Open(name, block, self._enclosing_href, heading)
+        href = tag.get("href") if name == "a" else None
+        link = _absolute(self.base_url, str(href)) if href else None
+        if link:
             self._href = self._href or link
-            self._enclosing_href = enclosing or link
-        heading = int(name[1]) if re.fullmatch(r"h[1-6]", name) else 0
+            self._enclosing_href = opened.enclosing_href or link
         self._item_depth += name in _ITEM_TAGS
         self._heading = heading or self._heading
-        self.walk(tag)
-        if block:
+        return opened
+
+    def _leave(self, opened: _Open) -> None:
+        if opened.block:
             self.flush()
-        self._item_depth -= name in _ITEM_TAGS
-        self._enclosing_href = enclosing
-        self._heading = 0 if heading else self._heading
-        if name in _PARAGRAPH_TAGS:
+        self._item_depth -= opened.name in _ITEM_TAGS
+        self._enclosing_href = opened.enclosing_href
+        self._heading = 0 if opened.heading else self._heading
+        if opened.name in _PARAGRAPH_TAGS:
             self.blank()
 
     def flush(self) -> None:
@@ -142,12 +178,102 @@ class _LineBuilder:
             self.lines.append(Line(""))
 
 
+def _absolute(base_url: str | None, href: str) -> str | None:
+    """`href` made absolute against the page's URL; None when either is no parsable URL (`http://[x`)."""
+    try:
+        link = urljoin(base_url or "", href)
+        urlsplit(link)
+    except ValueError:
+        return None
+    return link
+
+
+_RESCAN_SLACK = 1 << 20
+
+
+class _LinearHTMLParser(BeautifulSoupHTMLParser):
+    """bs4's html.parser driver, with a budget on scans for the end of a tag, comment,
+    declaration or processing instruction that never comes.
+
+    html.parser (before CPython gh-135462) scans to the end of the input for such a
+    construct; at the end of input it then takes the construct's first characters as text
+    and tries again at the next `<`, so a page of many of them costs time quadratic in its
+    size: 60 KB of `<a ` take a minute, 10 MB would take days. Each failed scan is charged
+    what it may have read (the rest of the input); past three times the page plus 1 MiB,
+    the page is given up as a PageError. A page with a few such constructs, a capture cut
+    in the middle of a tag, for one, stays well inside the budget; so does any page on a
+    Python whose html.parser has that fix: it never rescans.
+    """
+
+    _charged = 0
+    _budget = -1
+
+    def _charge(self, start: int, end: int) -> int:
+        if end < 0:
+            if self._budget < 0:
+                self._budget = 3 * len(self.rawdata) + _RESCAN_SLACK
+            self._charged += len(self.rawdata) - start
+            if self._charged > self._budget:
+                raise PageError("the markup has too many tags or comments that never end: "
+                                "html.parser would rescan the rest of the page for each of them")
+        return end
+
+    def parse_starttag(self, i: int) -> int:
+        return self._charge(i, super().parse_starttag(i))
+
+    def parse_endtag(self, i: int) -> int:
+        return self._charge(i, super().parse_endtag(i))
+
+    def parse_comment(self, i: int, report: bool = True) -> int:
+        return self._charge(i, super().parse_comment(i, report))
+
+    def parse_pi(self, i: int) -> int:
+        return self._charge(i, super().parse_pi(i))
+
+    def parse_html_declaration(self, i: int) -> int:
+        return self._charge(i, super().parse_html_declaration(i))
+
+
+class _LinearHTMLParserTreeBuilder(HTMLParserTreeBuilder):
+    """bs4's "html.parser" builder, parsing with `_LinearHTMLParser`."""
+
+    def feed(self, markup: str | bytes, _parser_class: type[BeautifulSoupHTMLParser] = _LinearHTMLParser) -> None:
+        super().feed(markup, _parser_class)
+
+
+def _parse(html: str) -> BeautifulSoup:
+    """The tree bs4's html.parser builder makes; PageError for markup it cannot read."""
+    try:
+        return BeautifulSoup(html, builder=_LinearHTMLParserTreeBuilder())
+    except ParserRejectedMarkup as exc:
+        raise PageError(f"html.parser rejects the markup: {exc}") from exc
+    except RecursionError as exc:  # no bs4 step recurses on depth today; a later version might
+        raise PageError("the markup is nested too deeply for the HTML parser") from exc
+
+
+def _free(soup: BeautifulSoup) -> None:
+    """Take the tree apart now, element by element (bs4's `decompose` is a loop, not a recursion).
+
+    A parse tree is a web of reference cycles: left alone it waits for the cycle collector,
+    which `pipeline.build.run_build` pauses, so a 10 MB page would hold gigabytes until the build ends.
+    """
+    for element in list(soup.contents):
+        element.decompose()
+
+
 def html_lines(html: str, base_url: str | None = None) -> list[Line]:
-    """Block-level lines of an HTML page, starting at its first `<h1>` when it has one."""
-    soup = BeautifulSoup(html, "html.parser")
-    builder = _LineBuilder(base_url)
-    builder.walk(soup.body or soup)
-    builder.flush()
+    """Block-level lines of an HTML page, starting at its first `<h1>` when it has one.
+
+    Any depth of nesting reads. PageError when html.parser rejects the markup, or when it
+    would take time quadratic in the page's size over it (see `_LinearHTMLParser`).
+    """
+    soup = _parse(html)
+    try:
+        builder = _LineBuilder(base_url)
+        builder.walk(soup.body or soup)
+        builder.flush()
+    finally:
+        _free(soup)
     lines = builder.lines
     first_h1 = next((i for i, line in enumerate(lines) if line.heading == 1), 0)
     return lines[first_h1:]
@@ -157,9 +283,21 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def detect_charset(body: bytes, content_type: str, declared: str | None = None) -> str:
     """The charset to decode with: the declared one (a name or an HTTP Content-Type header),
     then an HTML meta charset, then UTF-8, then detection. Raises PageError when nothing fits."""
+    return _detect(body, content_type, declared)[0]
+
+
+def decode(body: bytes, content_type: str, charset: str | None = None) -> str:
+    """Bytes → text, with the charset `detect_charset` picks."""
+    return _detect(body, content_type, charset)[1]
+
+
+def _detect(body: bytes, content_type: str, declared: str | None) -> tuple[str, str]:
     candidates = []
     if declared:
         header = _HEADER_CHARSET.search(declared)
@@ -168,20 +306,27 @@ def detect_charset(body: bytes, content_type: str, declared: str | None = None) 
         meta = _META_CHARSET.search(body[:4096])
         candidates.append(meta.group(1).decode("ascii") if meta else None)
     for name in filter(None, [*candidates, "utf-8"]):
-        try:
-            body.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-        return codecs.lookup(name).name
+        text = _decoded(body, name)
+        if text is not None:
+            return codecs.lookup(name).name, text
     best = charset_normalizer.from_bytes(body).best()
-    if best is None:
+    text = _decoded(body, best.encoding) if best is not None else None
+    if best is None or text is None:
         raise PageError("cannot decode the capture: no charset fits its bytes")
-    return best.encoding
+    return best.encoding, text
 
 
-def decode(body: bytes, content_type: str, charset: str | None = None) -> str:
-    """Bytes → text, with the charset `detect_charset` picks."""
-    return body.decode(detect_charset(body, content_type, charset))
+def _decoded(body: bytes, charset: str) -> str | None:
+    """`body` decoded, or None when `charset` is no text codec or the bytes do not fit it.
+
+    Every way a codec can refuse counts (a name with a NUL, the `undefined` codec), and so does
+    a decoding that leaves lone surrogates (UTF-7 and `unicode_escape` can): no UTF-8 writer takes them.
+    """
+    try:
+        text = body.decode(charset)
+    except (LookupError, ValueError):  # UnicodeError is a ValueError
+        return None
+    return None if _SURROGATE.search(text) else text
 
 
 def language_of(url: str | None, lines: list[Line]) -> str:
@@ -216,7 +361,15 @@ def load_page(
     source_sha256: str = "",
     complete: bool = True,
 ) -> Page:
-    """Turn a capture's bytes into a Page; `kind` overrides detection when the caller knows it."""
+    """Turn a capture's bytes into a Page; `kind` overrides detection when the caller knows it.
+
+    Whatever the bytes, the only error is PageError, whose message says why the capture is no page.
+    """
+    if url is not None:
+        try:
+            urlsplit(url)
+        except ValueError as exc:
+            raise PageError(f"the capture's URL cannot be parsed: {exc}") from exc
     text = decode(body, content_type, charset)
     is_html = content_type == "text/html" or (content_type != "text/plain" and _looks_like_html(text))
     lines = html_lines(text, url) if is_html else text_lines(text)

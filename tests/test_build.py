@@ -63,3 +63,22 @@ def test_a_capture_that_is_no_page_becomes_a_reject(tmp_path):
     [reject] = output.rejects
     assert (reject["step"], reject["reason"], reject["page_url"]) == (
         "load", "the page is empty", "http://csr-nw.ru/en/projects/2015/empty/")
+
+
+def test_a_page_nested_100_000_deep_is_read_and_spoils_no_other_page(tmp_path):
+    depth = 100_000  # the recursive HTML walk this replaced failed from 500, failing the whole build
+    page = ("<h1>Deep project</h1><div>Spatial Development</div><div>Completed project</div><div>2015</div>"
+            "<p>About the project.</p>")
+    deep = "<!DOCTYPE html><html><body>" + "<div>" * depth + page + "</div>" * depth + "</body></html>"
+    store = RawStore(tmp_path)
+    store.put(deep.encode(), url="http://csr-nw.ru/en/projects/2015/deep-project/", content_type="text/html",
+              kind="detail")
+    store.put(b"Title\n- Stage:\n- Completed project\n", url="http://csr-nw.ru/en/area_of_activity/x/",
+              content_type="text/plain", kind="listing")
+    output = build_tables(read_captures(store))
+    assert output.summary() == {"pages": 2, "projects": 2, "rejects": 0, "warnings": 0}
+    rows = {row["project_id"]: row for row in output.projects}
+    assert (rows["title/title"]["title"], rows["title/title"]["stage"]) == ("Title", "Completed project")
+    deep_row = rows["2015/deep-project"]
+    assert [deep_row[name] for name in ("title", "direction", "stage", "date_text", "description")] == [
+        "Deep project", "Spatial Development", "Completed project", "2015", "About the project."]
