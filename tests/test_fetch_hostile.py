@@ -170,6 +170,17 @@ def deep_html(depth: int, inner: str) -> str:
     return "<html><body>" + "<div>" * depth + inner + "</div>" * depth + "</body></html>"
 
 
+def test_a_page_nested_100000_deep_is_crawled_and_built_without_a_recursion_error(site, tmp_path):
+    good = detail(site, "/en/projects/2015/good/")
+    site.page(LIST, deep_html(100_000, listing_entry("Deep project", good, VALUES)))
+
+    report = crawl(tmp_path, site.url(LIST))
+
+    assert report.failed == [] and site.url(good) in stored_urls(tmp_path)
+    output = build_tables(read_captures(RawStore(tmp_path)))
+    assert [row["title"] for row in output.projects] == ["Deep project"]
+
+
 def gzip_bomb(size: int) -> bytes:
     """`size` zero bytes, gzipped: a few hundred kilobytes on the wire."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
