@@ -35,6 +35,7 @@ time by module and the top functions.
 
 Targets: cost grows linearly (time(100k) <= 12 x time(10k)), 100k under 10 s and under 1 GB peak RSS.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,10 +56,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
 import pipeline
 from pipeline.build import build_tables, run_build
 from pipeline.rawstore import RawStore
@@ -76,60 +73,157 @@ CHILD_FLAG = "--_child"
 EN = {
     "labels": ("Direction", "Subdirection", "Stage", "Type", "Date"),
     "page_title": "Thematic area {n}",
-    "intro": ("Cluster policy is one of the effective tools for the development of territories and regions.",
-              "The Center for Strategic Research \"North-West\" Foundation was one of the initiators of this support."),
+    "intro": (
+        "Cluster policy is one of the effective tools for the development of territories and regions.",
+        'The Center for Strategic Research "North-West" Foundation was one of the initiators of this support.',
+    ),
     "ongoing": "Ongoing",
     "directions": ("Spatial Development", "Economic Development", "Social Development", "Public Administration"),
-    "subdirections": ("Clusters & Cluster Policy", "Regional Development Strategies", "Municipal Development",
-                      "Innovation Policy"),
+    "subdirections": (
+        "Clusters & Cluster Policy",
+        "Regional Development Strategies",
+        "Municipal Development",
+        "Innovation Policy",
+    ),
     "types": ("Development", "Development Projects", "Research", "Group of projects"),
     "odd_type": "Consulting",  # a type the site is not known to use: kept, warned about
     "current": "Current project",
     "completed": "Completed project",
-    "subjects": ("Development of innovative cluster", "Strategy for socio-economic development",
-                 "Technological audit of the territorial cluster", "Concept of the technology park",
-                 "Program to support the medical and pharmaceutical cluster", "Consulting support to development",
-                 "Feasibility study for an industrial park", "Assessment of the investment climate",
-                 "Monitoring of the municipal programme", "Draft concept of the shipbuilding cluster"),
-    "places": ("Sarov", "Zheleznogorsk", "Dimitrovgrad", "the Leningrad Region", "St. Petersburg",
-               "the Khabarovsk Krai", "Vologda Oblast", "Murmansk Oblast", "Gatchina", "Kaliningrad",
-               "the Republic of Karelia", "Pskov", "Novgorod Oblast", "Arkhangelsk", "Tomsk"),
+    "subjects": (
+        "Development of innovative cluster",
+        "Strategy for socio-economic development",
+        "Technological audit of the territorial cluster",
+        "Concept of the technology park",
+        "Program to support the medical and pharmaceutical cluster",
+        "Consulting support to development",
+        "Feasibility study for an industrial park",
+        "Assessment of the investment climate",
+        "Monitoring of the municipal programme",
+        "Draft concept of the shipbuilding cluster",
+    ),
+    "places": (
+        "Sarov",
+        "Zheleznogorsk",
+        "Dimitrovgrad",
+        "the Leningrad Region",
+        "St. Petersburg",
+        "the Khabarovsk Krai",
+        "Vologda Oblast",
+        "Murmansk Oblast",
+        "Gatchina",
+        "Kaliningrad",
+        "the Republic of Karelia",
+        "Pskov",
+        "Novgorod Oblast",
+        "Arkhangelsk",
+        "Tomsk",
+    ),
     "title": "{subject} in {place} (No. {n})",
-    "months": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December"),
+    "months": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
     "open": ("{y} – until present", "{y} - present", "since {y}", "{y} – ongoing"),
-    "bad": ("Decmber 2013", "2016-2015", "31 February 2013", "2013/2014", "March 2014 – December 2013",
-            "2011-2012-2013", "Septmber 2010", "2200"),
+    "bad": (
+        "Decmber 2013",
+        "2016-2015",
+        "31 February 2013",
+        "2013/2014",
+        "March 2014 – December 2013",
+        "2011-2012-2013",
+        "Septmber 2010",
+        "2200",
+    ),
 }
 RU = {
     "labels": ("Направление", "Поднаправление", "Стадия", "Тип", "Дата"),
     "page_title": "Тематическое направление {n}",
-    "intro": ("Кластерная политика является одним из эффективных инструментов развития территорий и регионов.",
-              "Фонд «Центр стратегических разработок «Северо-Запад» был одним из инициаторов этой поддержки."),
+    "intro": (
+        "Кластерная политика является одним из эффективных инструментов развития территорий и регионов.",
+        "Фонд «Центр стратегических разработок «Северо-Запад» был одним из инициаторов этой поддержки.",
+    ),
     "ongoing": "Текущие проекты",
-    "directions": ("Пространственное развитие", "Экономическое развитие", "Социальное развитие",
-                   "Государственное управление"),
-    "subdirections": ("Кластеры и кластерная политика", "Стратегии регионального развития",
-                      "Муниципальное развитие", "Инновационная политика"),
+    "directions": (
+        "Пространственное развитие",
+        "Экономическое развитие",
+        "Социальное развитие",
+        "Государственное управление",
+    ),
+    "subdirections": (
+        "Кластеры и кластерная политика",
+        "Стратегии регионального развития",
+        "Муниципальное развитие",
+        "Инновационная политика",
+    ),
     "types": ("Разработка", "Проекты развития", "Исследование", "Группа проектов"),
     "odd_type": "Консалтинг",
     "current": "Текущий проект",
     "completed": "Завершенный проект",
-    "subjects": ("Развитие инновационного кластера", "Стратегия социально-экономического развития",
-                 "Технологический аудит территориального кластера", "Концепция технопарка",
-                 "Программа поддержки медицинского и фармацевтического кластера",
-                 "Консультационное сопровождение развития", "Обоснование создания индустриального парка",
-                 "Оценка инвестиционного климата", "Мониторинг муниципальной программы",
-                 "Проект концепции судостроительного кластера"),
-    "places": ("г. Саров", "г. Железногорск", "г. Димитровград", "Ленинградской области", "Санкт-Петербурге",
-               "Хабаровском крае", "Вологодской области", "Мурманской области", "г. Гатчина", "Калининграде",
-               "Республике Карелия", "г. Псков", "Новгородской области", "г. Архангельск", "г. Томск"),
+    "subjects": (
+        "Развитие инновационного кластера",
+        "Стратегия социально-экономического развития",
+        "Технологический аудит территориального кластера",
+        "Концепция технопарка",
+        "Программа поддержки медицинского и фармацевтического кластера",
+        "Консультационное сопровождение развития",
+        "Обоснование создания индустриального парка",
+        "Оценка инвестиционного климата",
+        "Мониторинг муниципальной программы",
+        "Проект концепции судостроительного кластера",
+    ),
+    "places": (
+        "г. Саров",
+        "г. Железногорск",
+        "г. Димитровград",
+        "Ленинградской области",
+        "Санкт-Петербурге",
+        "Хабаровском крае",
+        "Вологодской области",
+        "Мурманской области",
+        "г. Гатчина",
+        "Калининграде",
+        "Республике Карелия",
+        "г. Псков",
+        "Новгородской области",
+        "г. Архангельск",
+        "г. Томск",
+    ),
     "title": "{subject} в {place} (№ {n})",
-    "months": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
-               "октябрь", "ноябрь", "декабрь"),
+    "months": (
+        "январь",
+        "февраль",
+        "март",
+        "апрель",
+        "май",
+        "июнь",
+        "июль",
+        "август",
+        "сентябрь",
+        "октябрь",
+        "ноябрь",
+        "декабрь",
+    ),
     "open": ("{y} – по настоящее время", "с {y} г.", "{y} – н.в.", "с {y} года"),
-    "bad": ("декабр 2013", "2016-2015", "31 февраля 2013", "2013/2014", "март 2014 – декабрь 2013",
-            "2011-2012-2013", "сентябр 2010", "2200"),
+    "bad": (
+        "декабр 2013",
+        "2016-2015",
+        "31 февраля 2013",
+        "2013/2014",
+        "март 2014 – декабрь 2013",
+        "2011-2012-2013",
+        "сентябр 2010",
+        "2200",
+    ),
 }
 BAD_DATE_SHARE = 0.01
 
@@ -170,8 +264,11 @@ def listing_page(page_no: int, first: int, count: int, rng: random.Random, out: 
     """One listing page of `count` projects numbered from `first`, in the site's text rendering."""
     russian = page_no % 4 == 1
     words = RU if russian else EN
-    url = (f"http://csr-nw.ru/area_of_activity/x/thematic_areas/area-{page_no}/" if russian
-           else f"http://csr-nw.ru/en/area_of_activity/x/thematic_areas/area-{page_no}/")
+    url = (
+        f"http://csr-nw.ru/area_of_activity/x/thematic_areas/area-{page_no}/"
+        if russian
+        else f"http://csr-nw.ru/en/area_of_activity/x/thematic_areas/area-{page_no}/"
+    )
     entries = []
     for n in range(first, first + count):
         section = None if rng.random() < 0.15 else rng.randint(2005, 2019)  # None: Ongoing
@@ -193,11 +290,13 @@ def listing_page(page_no: int, first: int, count: int, rng: random.Random, out: 
             date_text = rng.choice(words["open"]).format(y=rng.randint(2008, 2019))
         else:
             date_text = closed_date(words, section, rng)
-        fields = [(direction, rng.choice(words["directions"])),
-                  (subdirection, rng.choice(words["subdirections"])),
-                  (stage, words["current"] if section is None else words["completed"]),
-                  (type_, rng.choice(words["types"]) if rng.random() > 0.01 else words["odd_type"]),
-                  (date_, date_text)]
+        fields = [
+            (direction, rng.choice(words["directions"])),
+            (subdirection, rng.choice(words["subdirections"])),
+            (stage, words["current"] if section is None else words["completed"]),
+            (type_, rng.choice(words["types"]) if rng.random() > 0.01 else words["odd_type"]),
+            (date_, date_text),
+        ]
         if rng.random() < 0.05:  # the site leaves some fields out
             fields = [f for f in fields if f[0] not in (subdirection, type_)]
         lines.append(title)
@@ -224,22 +323,30 @@ def generate(size: int, seed: int = SEED) -> Generated:
 def store_raw(generated: Generated, raw_dir: Path) -> int:
     """Write the pages into raw/ through RawStore.put, saving the manifest once; bytes written."""
     store = RawStore(raw_dir)
-    store.save_every = 10 ** 9
+    store.save_every = 10**9
     total = 0
     for url, text in generated.pages:
         body = text.encode("utf-8")
         total += len(body)
-        store.put(body, url=url, content_type="text/plain", kind="listing", complete=True, charset="utf-8",
-                  source="bench/build.py")
+        store.put(
+            body,
+            url=url,
+            content_type="text/plain",
+            kind="listing",
+            complete=True,
+            charset="utf-8",
+            source="bench/build.py",
+        )
     store.flush()
     return total
 
 
 # --- the children: one size (or the profile), fresh process ----------------------------------
 
+
 def rss_now_mb() -> float:
     with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * resource.getpagesize() / 2 ** 20
+        return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
 
 
 def peak_rss_mb() -> float:
@@ -247,7 +354,7 @@ def peak_rss_mb() -> float:
 
 
 def dir_mb(path: Path) -> float:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2 ** 20
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
 class GcClock:
@@ -302,9 +409,17 @@ def child_build(raw_dir: Path, work: Path, repeats: int) -> dict[str, object]:
     del output
     written = {name: parquet_rows(out_dir / name) for name in names}
     rejects = pq.read_table(out_dir / "rejects", columns=["title", "step", "reason"]).to_pylist()
-    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "gc_seconds": gc_seconds, "base_mb": base_mb,
-            "peak_mb": peak_mb, "summary": summary, "written": written, "rejects": rejects,
-            "out_mb": dir_mb(out_dir)}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "gc_seconds": gc_seconds,
+        "base_mb": base_mb,
+        "peak_mb": peak_mb,
+        "summary": summary,
+        "written": written,
+        "rejects": rejects,
+        "out_mb": dir_mb(out_dir),
+    }
 
 
 def child_alternative(raw_dir: Path, work: Path, repeats: int) -> dict[str, object]:
@@ -331,9 +446,15 @@ def child_alternative(raw_dir: Path, work: Path, repeats: int) -> dict[str, obje
     peak_mb = peak_rss_mb()
     names = list(tables)
     del tables
-    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "gc_seconds": gc_seconds, "base_mb": base_mb,
-            "peak_mb": peak_mb, "written": {name: parquet_rows(out_dir / name) for name in names},
-            "out_mb": dir_mb(out_dir)}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "gc_seconds": gc_seconds,
+        "base_mb": base_mb,
+        "peak_mb": peak_mb,
+        "written": {name: parquet_rows(out_dir / name) for name in names},
+        "out_mb": dir_mb(out_dir),
+    }
 
 
 STAGE_MODULES = tuple(f"pipeline.{name}" for name in ("pages", "parse", "normalise", "validate", "publish", "rawstore"))
@@ -390,9 +511,14 @@ CHILDREN = {"build": child_build, "alternative": child_alternative, "profile": c
 
 # --- the parent --------------------------------------------------------------------------
 
+
 def spawn(mode: str, raw_dir: Path, work: Path, *args: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, CHILD_FLAG, mode, str(raw_dir), str(work), *args],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, __file__, CHILD_FLAG, mode, str(raw_dir), str(work), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"{mode} child on {raw_dir.name} failed with exit code {done.returncode}")
@@ -421,14 +547,20 @@ def verify(generated: Generated, result: dict, alternative: dict) -> list[str]:
         problems.append(f"rows {rows} + rejects {rejects} != {generated.projects} projects generated")
     rejected = {r["title"] for r in result["rejects"]}
     if rejects != len(generated.bad_titles) or rejected != generated.bad_titles:
-        problems.append(f"{rejects} rejects, {len(generated.bad_titles)} bad dates generated; "
-                        f"{len(rejected - generated.bad_titles)} rejected with a good date, "
-                        f"{len(generated.bad_titles - rejected)} bad dates not rejected")
+        problems.append(
+            f"{rejects} rejects, {len(generated.bad_titles)} bad dates generated; "
+            f"{len(rejected - generated.bad_titles)} rejected with a good date, "
+            f"{len(generated.bad_titles - rejected)} bad dates not rejected"
+        )
     wrong = [r for r in result["rejects"] if r["step"] != "normalise" or not r["reason"].startswith("date:")]
     if wrong:
         problems.append(f"{len(wrong)} rejects not for their date, e.g. {wrong[0]}")
     summary = result["summary"]
-    if summary["projects"] != rows or summary["rejects"] != rejects or summary["warnings"] != result["written"]["warnings"]:
+    if (
+        summary["projects"] != rows
+        or summary["rejects"] != rejects
+        or summary["warnings"] != result["written"]["warnings"]
+    ):
         problems.append(f"run_build summary {summary} differs from the Parquet written {result['written']}")
     if alternative["written"] != result["written"]:
         problems.append(f"the alternative wrote {alternative['written']}, run_build {result['written']}")
@@ -460,41 +592,65 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    parser.add_argument("--repeats", type=int, default=3, help="best of N timed calls per size and variant (the first call in a process "
-                        "pays one-off setup, about 0.4 s in pyarrow's first write: use 2 or more for figures)")
-    parser.add_argument("--profile", type=int, metavar="SIZE",
-                        help="also cProfile one run_build of SIZE projects, grouped by pipeline module")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="best of N timed calls per size and variant (the first call in a process "
+        "pays one-off setup, about 0.4 s in pyarrow's first write: use 2 or more for figures)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="SIZE",
+        help="also cProfile one run_build of SIZE projects, grouped by pipeline module",
+    )
     args = parser.parse_args(argv)
 
     root = Path(tempfile.mkdtemp(prefix="bench-build-"))
     results: dict[int, tuple[Generated, int, dict, dict]] = {}
     failures = 0
     try:
-        print(f"run_build(raw_dir, out_dir) on synthetic listings, <= {PAGE_SIZE} projects a page, best of "
-              f"{args.repeats}; each size in a fresh process")
-        print(f"{'projects':>9} {'pages':>5} {'ru':>6} {'raw MB':>7} {'seconds':>8} {'cpu s':>7} {'proj/s':>9} {'base MB':>8} "
-              f"{'peak MB':>8} {'gc s':>6} {'rows':>7} {'rejects':>7} {'bad':>5} {'warnings':>8}  check")
+        print(
+            f"run_build(raw_dir, out_dir) on synthetic listings, <= {PAGE_SIZE} projects a page, best of "
+            f"{args.repeats}; each size in a fresh process"
+        )
+        print(
+            f"{'projects':>9} {'pages':>5} {'ru':>6} {'raw MB':>7} "
+            f"{'seconds':>8} {'cpu s':>7} {'proj/s':>9} {'base MB':>8} "
+            f"{'peak MB':>8} {'gc s':>6} {'rows':>7} {'rejects':>7} {'bad':>5} {'warnings':>8}  check"
+        )
         for size in args.sizes:
             generated, raw_bytes, result, alternative = run_size(size, root, args.repeats)
             results[size] = (generated, raw_bytes, result, alternative)
             problems = verify(generated, result, alternative)
             failures += bool(problems)
             w = result["written"]
-            print(f"{size:>9,} {len(generated.pages):>5} {generated.russian:>6,} {raw_bytes / 2**20:>7.1f} "
-                  f"{result['seconds']:>8.3f} {result['cpu_seconds']:>7.3f} {size / result['seconds']:>9,.0f} {result['base_mb']:>8.0f} "
-                  f"{result['peak_mb']:>8.0f} {result['gc_seconds']:>6.2f} {w['projects']:>7,} {w['rejects']:>7,} "
-                  f"{len(generated.bad_titles):>5} {w['warnings']:>8,}  {'ok' if not problems else 'WRONG'}")
+            print(
+                f"{size:>9,} {len(generated.pages):>5} {generated.russian:>6,} {raw_bytes / 2**20:>7.1f} "
+                f"{result['seconds']:>8.3f} {result['cpu_seconds']:>7.3f} "
+                f"{size / result['seconds']:>9,.0f} {result['base_mb']:>8.0f} "
+                f"{result['peak_mb']:>8.0f} {result['gc_seconds']:>6.2f} {w['projects']:>7,} {w['rejects']:>7,} "
+                f"{len(generated.bad_titles):>5} {w['warnings']:>8,}  {'ok' if not problems else 'WRONG'}"
+            )
             for problem in problems:
                 print(f"{'':>10}WRONG: {problem}")
 
-        print(f"\nalternative, same run: run_build vs build_tables + naive pandas.DataFrame(rows).to_parquet() of each\n"
-              f"table (inferred types, snappy, no staging swap, no run log); best of {args.repeats}, each in a fresh process")
-        print(f"{'projects':>9} {'ours s':>8} {'alt s':>8} {'ours/alt':>9} {'ours peak':>10} {'alt peak':>9} "
-              f"{'ours MB':>8} {'alt MB':>8}")
+        print(
+            f"\nalternative, same run: run_build vs build_tables + naive pandas.DataFrame(rows).to_parquet() of each\n"
+            f"table (inferred types, snappy, no staging swap, no run "
+            f"log); best of {args.repeats}, each in a fresh process"
+        )
+        print(
+            f"{'projects':>9} {'ours s':>8} {'alt s':>8} {'ours/alt':>9} {'ours peak':>10} {'alt peak':>9} "
+            f"{'ours MB':>8} {'alt MB':>8}"
+        )
         for size, (_, _, result, alternative) in results.items():
-            print(f"{size:>9,} {result['seconds']:>8.3f} {alternative['seconds']:>8.3f} "
-                  f"{result['seconds'] / alternative['seconds']:>8.2f}x {result['peak_mb']:>7.0f} MB "
-                  f"{alternative['peak_mb']:>6.0f} MB {result['out_mb']:>8.2f} {alternative['out_mb']:>8.2f}")
+            print(
+                f"{size:>9,} {result['seconds']:>8.3f} {alternative['seconds']:>8.3f} "
+                f"{result['seconds'] / alternative['seconds']:>8.2f}x {result['peak_mb']:>7.0f} MB "
+                f"{alternative['peak_mb']:>6.0f} MB {result['out_mb']:>8.2f} {alternative['out_mb']:>8.2f}"
+            )
 
         print()
         verdicts = []
@@ -502,14 +658,24 @@ def main(argv: list[str] | None = None) -> int:
             ratio = results[100000][2]["seconds"] / results[10000][2]["seconds"]
             cpu_ratio = results[100000][2]["cpu_seconds"] / results[10000][2]["cpu_seconds"]
             print(f"time(100k) / time(10k) = {ratio:.2f} wall, {cpu_ratio:.2f} cpu")
-            verdicts.append((ratio <= TARGET_RATIO,
-                             f"linear growth: time(100k) <= {TARGET_RATIO:.0f}x time(10k) ({ratio:.2f}x)"))
+            verdicts.append(
+                (ratio <= TARGET_RATIO, f"linear growth: time(100k) <= {TARGET_RATIO:.0f}x time(10k) ({ratio:.2f}x)")
+            )
         if 100000 in results:
             r = results[100000][2]
-            verdicts.append((r["seconds"] < TARGET_SECONDS, f"100k under {TARGET_SECONDS:.0f} s ({r['seconds']:.2f} s)"))
+            verdicts.append(
+                (r["seconds"] < TARGET_SECONDS, f"100k under {TARGET_SECONDS:.0f} s ({r['seconds']:.2f} s)")
+            )
             verdicts.append((r["peak_mb"] < TARGET_MB, f"100k under 1 GB peak RSS ({r['peak_mb']:.0f} MB)"))
-        verdicts.append((failures == 0, ("correctness: rows + rejects == generated, rejects == the bad dates, "
-                                         "alternative rows == ours, at every size")))
+        verdicts.append(
+            (
+                failures == 0,
+                (
+                    "correctness: rows + rejects == generated, rejects == the bad dates, "
+                    "alternative rows == ours, at every size"
+                ),
+            )
+        )
         for ok, text in verdicts:
             print(f"{'PASS' if ok else 'FAIL'}  {text}")
 

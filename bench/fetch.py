@@ -12,6 +12,7 @@ ratio crawler/bare. Goal: the crawler within 1.5x of the bare loop.
 On a miss (or with --profile) one crawl runs under cProfile and the
 hotspots are printed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -129,8 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=500, help="project pages the listing links (default 500)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each, the median is kept (default 3)")
     parser.add_argument("--profile", action="store_true", help="profile one crawl even when the target is met")
-    parser.add_argument("--tmp", metavar="DIR", help="where the crawler's temporary raw/ goes (default: the system's "
-                        "temp dir; e.g. /dev/shm to leave the disk out)")
+    parser.add_argument(
+        "--tmp",
+        metavar="DIR",
+        help="where the crawler's temporary raw/ goes (default: the system's "
+        "temp dir; e.g. /dev/shm to leave the disk out)",
+    )
     args = parser.parse_args(argv)
 
     with TestSite() as site:
@@ -145,17 +150,23 @@ def main(argv: list[str] | None = None) -> int:
         requests_made = len(urls)
         ratio = crawler / bare
         overhead_ms = (crawler - bare) / requests_made * 1000
-        print(f"local site: 1 listing + {args.pages} project pages ({requests_made} URLs), "
-              f"median of {args.repeats} runs each; crawler raw/ in {args.tmp or tempfile.gettempdir()}")
+        print(
+            f"local site: 1 listing + {args.pages} project pages ({requests_made} URLs), "
+            f"median of {args.repeats} runs each; crawler raw/ in {args.tmp or tempfile.gettempdir()}"
+        )
         print(f"bare requests.Session loop: {bare:7.3f} s  {requests_made / bare:8.1f} pages/s")
         print(f"pipeline Crawler (delay 0): {crawler:7.3f} s  {requests_made / crawler:8.1f} pages/s")
         print(f"crawler overhead: {overhead_ms:.2f} ms per request")
-        print(f"client-thread CPU per request: bare {bare_cpu / requests_made * 1000:.2f} ms, crawler "
-              f"{crawler_cpu / requests_made * 1000:.2f} ms (ratio {crawler_cpu / bare_cpu:.2f}x; "
-              "steadier than wall time on a busy machine)")
+        print(
+            f"client-thread CPU per request: bare {bare_cpu / requests_made * 1000:.2f} ms, crawler "
+            f"{crawler_cpu / requests_made * 1000:.2f} ms (ratio {crawler_cpu / bare_cpu:.2f}x; "
+            "steadier than wall time on a busy machine)"
+        )
         floor, floor_fsync = (disk_floor(requests_made, 1500, args.tmp, fsync) for fsync in (False, True))
-        print(f"filesystem floor: {requests_made} small files via temp+rename {floor:.3f} s, "
-              f"with fsync {floor_fsync:.3f} s (the bare loop writes nothing)")
+        print(
+            f"filesystem floor: {requests_made} small files via temp+rename {floor:.3f} s, "
+            f"with fsync {floor_fsync:.3f} s (the bare loop writes nothing)"
+        )
         verdict = "PASS" if ratio <= TARGET_RATIO else "FAIL"
         print(f"ratio crawler/bare: {ratio:.2f}x (target <= {TARGET_RATIO}x): {verdict}")
         if verdict == "FAIL" or args.profile:

@@ -1,4 +1,5 @@
 """CSR North-West project catalogue pipeline."""
+
 from __future__ import annotations
 
 import tomllib

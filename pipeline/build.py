@@ -2,22 +2,23 @@
 
 `build_tables` is pure (bytes in, tables out); `run_build` adds the I/O at both ends.
 """
+
 from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import interrupt
+from .drift import DEFAULT_GUARD, GuardSettings
+from .drift import objections as objections_to
+from .history import append_run, new_run_id, project_changes
 from .normalise import normalise
 from .pages import Page, PageError, load_page
 from .parse import Record, parse_page
-from .drift import GuardSettings
-from .drift import objections as objections_to
-from .history import append_run, new_run_id, project_changes
 from .publish import check_out_dir, is_current_layout, publish, read_published, remove_leftovers, same_rows
 from .rawstore import Capture, RawStore
 from .schema import REJECTS, RUNS, Row
@@ -37,8 +38,12 @@ class BuildOutput:
         return {"projects": self.projects, "rejects": self.rejects, "warnings": self.warnings}
 
     def summary(self) -> dict[str, int]:
-        return {"pages": self.pages, "projects": len(self.projects), "rejects": len(self.rejects),
-                "warnings": len(self.warnings)}
+        return {
+            "pages": self.pages,
+            "projects": len(self.projects),
+            "rejects": len(self.rejects),
+            "warnings": len(self.warnings),
+        }
 
 
 def process_pages(pages: list[Page], load_rejects: list[Row] | None = None) -> BuildOutput:
@@ -70,8 +75,17 @@ def build_tables(captures: Iterable[tuple[Capture, bytes]]) -> BuildOutput:
     load_rejects: list[Row] = []
     for capture, body in captures:
         try:
-            pages.append(load_page(body, capture.content_type, capture.url, charset=capture.charset,
-                                   kind=capture.kind, source_sha256=capture.sha256, complete=capture.complete))
+            pages.append(
+                load_page(
+                    body,
+                    capture.content_type,
+                    capture.url,
+                    charset=capture.charset,
+                    kind=capture.kind,
+                    source_sha256=capture.sha256,
+                    complete=capture.complete,
+                )
+            )
         except PageError as exc:
             load_rejects.append(_load_reject(capture, body, str(exc)))
     pages.sort(key=lambda page: (page.url or "", page.source_sha256))
@@ -80,8 +94,16 @@ def build_tables(captures: Iterable[tuple[Capture, bytes]]) -> BuildOutput:
 
 
 def _load_reject(capture: Capture, body: bytes, reason: str) -> Row:
-    return REJECTS.row(step="load", reason=reason, page_url=capture.url, language=None, title=None, line=None,
-                       raw_text=body[:2000].decode("utf-8", "replace"), source_sha256=capture.sha256)
+    return REJECTS.row(
+        step="load",
+        reason=reason,
+        page_url=capture.url,
+        language=None,
+        title=None,
+        line=None,
+        raw_text=body[:2000].decode("utf-8", "replace"),
+        source_sha256=capture.sha256,
+    )
 
 
 def read_captures(store: RawStore) -> list[tuple[Capture, bytes]]:
@@ -131,9 +153,16 @@ class RunResult:
         return f"published to {out}{forced}: {counted(len(self.changes), 'change')}"
 
 
-def run_build(raw_dir: Path | str, out_dir: Path | str, *, mode: str = "build",
-              fetched: Mapping[str, int] | None = None, guard: GuardSettings = GuardSettings(),
-              force: bool = False, dry_run: bool = False) -> RunResult:
+def run_build(
+    raw_dir: Path | str,
+    out_dir: Path | str,
+    *,
+    mode: str = "build",
+    fetched: Mapping[str, int] | None = None,
+    guard: GuardSettings = DEFAULT_GUARD,
+    force: bool = False,
+    dry_run: bool = False,
+) -> RunResult:
     """raw/ → processed/: build, compare with what is published, then publish, or refuse, or change nothing.
 
     Every run, published or not, appends its row to the run log (except a dry run, which writes nothing).
@@ -151,14 +180,22 @@ def run_build(raw_dir: Path | str, out_dir: Path | str, *, mode: str = "build",
     previous = read_published(out)
     objections = objections_to(previous, output.tables, guard) if previous is not None else []
     run_id = new_run_id(started)
-    outcome = _outcome(previous if previous is not None and is_current_layout(out) else None, output,
-                       objections, force)
+    outcome = _outcome(previous if previous is not None and is_current_layout(out) else None, output, objections, force)
     run = RUNS.row(
-        run_id=run_id, started_at=started, finished_at=_now(), mode=mode,
-        pages_fetched=(fetched or {}).get("fetched"), pages_not_modified=(fetched or {}).get("not_modified"),
-        pages_failed=(fetched or {}).get("failed"), records=len(output.projects), rejects=len(output.rejects),
-        warnings=len(output.warnings), outcome=outcome, published=outcome == "published",
-        forced=bool(force and objections), reason="; ".join(objections) or _QUIET_REASONS.get(outcome),
+        run_id=run_id,
+        started_at=started,
+        finished_at=_now(),
+        mode=mode,
+        pages_fetched=(fetched or {}).get("fetched"),
+        pages_not_modified=(fetched or {}).get("not_modified"),
+        pages_failed=(fetched or {}).get("failed"),
+        records=len(output.projects),
+        rejects=len(output.rejects),
+        warnings=len(output.warnings),
+        outcome=outcome,
+        published=outcome == "published",
+        forced=bool(force and objections),
+        reason="; ".join(objections) or _QUIET_REASONS.get(outcome),
     )
     changes = project_changes(previous["projects"] if previous else [], output.projects, run_id)
     if not dry_run:
@@ -169,23 +206,26 @@ def run_build(raw_dir: Path | str, out_dir: Path | str, *, mode: str = "build",
 _QUIET_REASONS = {"unchanged": "no row of any dataset changed"}
 
 
-def _outcome(previous: Mapping[str, list[Row]] | None, output: BuildOutput, objections: list[str],
-             force: bool) -> str:
+def _outcome(previous: Mapping[str, list[Row]] | None, output: BuildOutput, objections: list[str], force: bool) -> str:
     if same_rows(previous, output.tables):
         return "unchanged"
     return "refused" if objections and not force else "published"
 
 
-def _record(out: Path, output: BuildOutput, previous: Mapping[str, list[Row]] | None, run: Row,
-            manifest_sha256: str | None) -> None:
+def _record(
+    out: Path, output: BuildOutput, previous: Mapping[str, list[Row]] | None, run: Row, manifest_sha256: str | None
+) -> None:
     """Publish a build that may be, or only log the run."""
     if run["outcome"] != "published":
         append_run(out, run)
         return
-    metadata = {"source": f"raw manifest sha256 {manifest_sha256}", "run_id": str(run["run_id"]),
-                "built_at": str(run["started_at"])}
+    metadata = {
+        "source": f"raw manifest sha256 {manifest_sha256}",
+        "run_id": str(run["run_id"]),
+        "built_at": str(run["started_at"]),
+    }
     publish(out, output.tables, previous, run, metadata)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

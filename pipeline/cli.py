@@ -3,6 +3,7 @@
 Each command is a thin shell over one stage's functions. The exit codes live in
 `EXIT_CODES`; each command's help lists the ones it can return.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,10 +42,10 @@ EXIT_CODES = {
     OK: "success",
     DATA_PROBLEMS: "the data had problems (a rejected record, a failed validation)",
     BAD_INPUT: "bad input or usage: a missing file or folder, an empty page, an unknown page kind, "
-               "a broken raw/ manifest",
+    "a broken raw/ manifest",
     FETCH_FAILED: "some pages could not be fetched; their earlier captures stay in raw/",
     REFUSED: "the drift guard refused to publish a build worse than the published one; processed/ is "
-             "unchanged and the run log says why (--force publishes anyway)",
+    "unchanged and the run log says why (--force publishes anyway)",
     LOCK_HELD: "another run holds the lock on raw/ (its PID and start time are named); nothing was read or written",
     INTERRUPTED: "interrupted (Ctrl-C or SIGTERM); a crawl keeps in raw/ every capture stored so far",
 }
@@ -95,8 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
     except (interrupt.Interrupted, KeyboardInterrupt) as exc:
-        print(f"error: {exc or 'interrupted'}; raw/ keeps every capture stored so far, processed/ is unchanged",
-              file=sys.stderr)
+        print(
+            f"error: {exc or 'interrupted'}; raw/ keeps every capture stored so far, processed/ is unchanged",
+            file=sys.stderr,
+        )
         return INTERRUPTED
 
 
@@ -117,17 +120,25 @@ def _raw_lock(args: argparse.Namespace) -> Iterator[None]:
 
 
 def program_name(argv0: str) -> str:
-    """The name the user typed, for the usage line: `python -m pipeline` runs __main__.py, a console script is itself."""
+    """The name the user typed, for the usage line.
+
+    `python -m pipeline` runs __main__.py; a console script is itself.
+    """
     name = Path(argv0).name
     return MODULE_PROG if name in ("__main__.py", "") else name
 
 
 def build_parser(prog: str = MODULE_PROG) -> argparse.ArgumentParser:
     """The whole command line; every subcommand comes from `commands()`."""
-    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=_top_epilog(prog),
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {__version__}",
-                        help="print the version and exit")
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=DESCRIPTION,
+        epilog=_top_epilog(prog),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"{DISTRIBUTION} {__version__}", help="print the version and exit"
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in commands():
         _add_command(subparsers.add_parser, command, prog)
@@ -136,16 +147,23 @@ def build_parser(prog: str = MODULE_PROG) -> argparse.ArgumentParser:
 
 def _add_command(add_parser: Callable[..., argparse.ArgumentParser], command: Command, prog: str) -> None:
     """A subcommand whose help opens with its summary and ends with an example and its exit codes."""
-    parser = add_parser(command.name, help=command.summary, description=command.summary,
-                        epilog=_command_epilog(command, prog), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = add_parser(
+        command.name,
+        help=command.summary,
+        description=command.summary,
+        epilog=_command_epilog(command, prog),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     command.add_arguments(parser)
     parser.set_defaults(handler=command.handler)
 
 
 def _top_epilog(prog: str) -> str:
     """Where to look next, and every exit code, for a user who ran the tool bare."""
-    return (f'Run "{prog} COMMAND --help" for a command\'s options,\nan example and its exit codes.\n\n'
-            + _exit_codes_text(tuple(EXIT_CODES)))
+    return (
+        f'Run "{prog} COMMAND --help" for a command\'s options,\nan example and its exit codes.\n\n'
+        + _exit_codes_text(tuple(EXIT_CODES))
+    )
 
 
 def _command_epilog(command: Command, prog: str) -> str:
@@ -157,30 +175,78 @@ def _exit_codes_text(codes: tuple[int, ...]) -> str:
     """The exit codes given, each with its meaning from `EXIT_CODES`."""
     return "exit codes:\n" + "\n".join(
         textwrap.fill(EXIT_CODES[code], width=79, initial_indent=f"  {code:<4} ", subsequent_indent=" " * 7)
-        for code in codes)
+        for code in codes
+    )
 
 
 def commands() -> tuple[Command, ...]:
     """Every subcommand, in the order the help lists them."""
     crawl_example = '--user-agent "my-crawler/1.0 (+https://example.org/contact)"'
     return (
-        Command("build", "raw/ snapshot → validated Parquet datasets in processed/", "--out /tmp/processed",
-                (OK, BAD_INPUT, REFUSED, LOCK_HELD, INTERRUPTED), _build_arguments, cmd_build),
-        Command("parse", "parse one capture and print its records as JSON Lines",
-                "saved-page.html --url http://csr-nw.ru/en/projects/2015/some-project/",
-                (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED), _parse_arguments, cmd_parse),
-        Command("validate", "check a processed/ folder against the schema and rules", "processed/",
-                (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED), _validate_arguments, cmd_validate),
-        Command("fetch", "crawl the live listings and their project pages into raw/", crawl_example + " --max-pages 50",
-                (OK, BAD_INPUT, FETCH_FAILED, LOCK_HELD, INTERRUPTED), _add_fetch_options, cmd_fetch),
-        Command("refresh", "fetch, then build: the scheduled job", crawl_example,
-                (OK, BAD_INPUT, FETCH_FAILED, REFUSED, LOCK_HELD, INTERRUPTED), _refresh_arguments, cmd_refresh),
-        Command("runs", "list the recent runs: published, unchanged or refused, and why", "--limit 5",
-                (OK, BAD_INPUT), _runs_arguments, cmd_runs),
-        Command("changes", "print what each publish changed, field by field", "--since 20261101T000000.000000Z",
-                (OK, BAD_INPUT), _changes_arguments, cmd_changes),
-        Command("import", "add the captures of a corpus JSON Lines file to raw/", "corpus.jsonl --raw raw/",
-                (OK, BAD_INPUT, LOCK_HELD, INTERRUPTED), _import_arguments, cmd_import),
+        Command(
+            "build",
+            "raw/ snapshot → validated Parquet datasets in processed/",
+            "--out /tmp/processed",
+            (OK, BAD_INPUT, REFUSED, LOCK_HELD, INTERRUPTED),
+            _build_arguments,
+            cmd_build,
+        ),
+        Command(
+            "parse",
+            "parse one capture and print its records as JSON Lines",
+            "saved-page.html --url http://csr-nw.ru/en/projects/2015/some-project/",
+            (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED),
+            _parse_arguments,
+            cmd_parse,
+        ),
+        Command(
+            "validate",
+            "check a processed/ folder against the schema and rules",
+            "processed/",
+            (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED),
+            _validate_arguments,
+            cmd_validate,
+        ),
+        Command(
+            "fetch",
+            "crawl the live listings and their project pages into raw/",
+            crawl_example + " --max-pages 50",
+            (OK, BAD_INPUT, FETCH_FAILED, LOCK_HELD, INTERRUPTED),
+            _add_fetch_options,
+            cmd_fetch,
+        ),
+        Command(
+            "refresh",
+            "fetch, then build: the scheduled job",
+            crawl_example,
+            (OK, BAD_INPUT, FETCH_FAILED, REFUSED, LOCK_HELD, INTERRUPTED),
+            _refresh_arguments,
+            cmd_refresh,
+        ),
+        Command(
+            "runs",
+            "list the recent runs: published, unchanged or refused, and why",
+            "--limit 5",
+            (OK, BAD_INPUT),
+            _runs_arguments,
+            cmd_runs,
+        ),
+        Command(
+            "changes",
+            "print what each publish changed, field by field",
+            "--since 20261101T000000.000000Z",
+            (OK, BAD_INPUT),
+            _changes_arguments,
+            cmd_changes,
+        ),
+        Command(
+            "import",
+            "add the captures of a corpus JSON Lines file to raw/",
+            "corpus.jsonl --raw raw/",
+            (OK, BAD_INPUT, LOCK_HELD, INTERRUPTED),
+            _import_arguments,
+            cmd_import,
+        ),
     )
 
 
@@ -194,17 +260,33 @@ def _build_arguments(parser: argparse.ArgumentParser) -> None:
 def _add_guard_options(parser: argparse.ArgumentParser) -> None:
     """The drift guard's thresholds, and --force to publish past it."""
     defaults = GuardSettings()
-    parser.add_argument("--force", action="store_true",
-                        help="publish even when the drift guard objects (the run log records it)")
-    parser.add_argument("--max-listing-loss", type=_share, default=defaults.max_listing_loss, metavar="SHARE",
-                        help="refuse when a listing loses more than this share of its projects "
-                             f"(default: {defaults.max_listing_loss}); a listing left with none is always refused")
-    parser.add_argument("--max-reject-share", type=_share, default=defaults.max_reject_share, metavar="SHARE",
-                        help="refuse when more than this share of the records is rejected, and more than before "
-                             f"(default: {defaults.max_reject_share})")
-    parser.add_argument("--filled-share", type=_share, default=defaults.filled_share, metavar="SHARE",
-                        help="refuse when a column filled in at least this share of the rows turns all-null "
-                             f"(default: {defaults.filled_share})")
+    parser.add_argument(
+        "--force", action="store_true", help="publish even when the drift guard objects (the run log records it)"
+    )
+    parser.add_argument(
+        "--max-listing-loss",
+        type=_share,
+        default=defaults.max_listing_loss,
+        metavar="SHARE",
+        help="refuse when a listing loses more than this share of its projects "
+        f"(default: {defaults.max_listing_loss}); a listing left with none is always refused",
+    )
+    parser.add_argument(
+        "--max-reject-share",
+        type=_share,
+        default=defaults.max_reject_share,
+        metavar="SHARE",
+        help="refuse when more than this share of the records is rejected, and more than before "
+        f"(default: {defaults.max_reject_share})",
+    )
+    parser.add_argument(
+        "--filled-share",
+        type=_share,
+        default=defaults.filled_share,
+        metavar="SHARE",
+        help="refuse when a column filled in at least this share of the rows turns all-null "
+        f"(default: {defaults.filled_share})",
+    )
 
 
 def _share(text: str) -> float:
@@ -216,8 +298,9 @@ def _share(text: str) -> float:
 
 
 def _guard_settings(args: argparse.Namespace) -> GuardSettings:
-    return GuardSettings(max_listing_loss=args.max_listing_loss, max_reject_share=args.max_reject_share,
-                         filled_share=args.filled_share)
+    return GuardSettings(
+        max_listing_loss=args.max_listing_loss, max_reject_share=args.max_reject_share, filled_share=args.filled_share
+    )
 
 
 def _runs_arguments(parser: argparse.ArgumentParser) -> None:
@@ -233,16 +316,25 @@ def _changes_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                        help="the published folder to read (default: processed/ in the current folder)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="the published folder to read (default: processed/ in the current folder)",
+    )
 
 
 def _parse_arguments(parser: argparse.ArgumentParser) -> None:
     """parse needs the file, and the URL or kind when the content alone does not tell."""
     parser.add_argument("file", type=Path, metavar="FILE", help="an HTML or text capture")
     parser.add_argument("--url", help="the page's URL: tells its kind, language and detail/listing URL")
-    parser.add_argument("--kind", choices=(LISTING, DETAIL), type=_kind_name,
-                        help="the page kind, when neither the URL nor the content tells")
+    parser.add_argument(
+        "--kind",
+        choices=(LISTING, DETAIL),
+        type=_kind_name,
+        help="the page kind, when neither the URL nor the content tells",
+    )
 
 
 def _kind_name(name: str) -> str:
@@ -255,8 +347,14 @@ def _kind_name(name: str) -> str:
 
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
     """validate checks processed/ in the current folder unless told another folder."""
-    parser.add_argument("dir", type=Path, nargs="?", default=DEFAULT_OUT, metavar="DIR",
-                        help="the folder to check (default: processed/ in the current folder)")
+    parser.add_argument(
+        "dir",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="the folder to check (default: processed/ in the current folder)",
+    )
 
 
 def _refresh_arguments(parser: argparse.ArgumentParser) -> None:
@@ -264,9 +362,12 @@ def _refresh_arguments(parser: argparse.ArgumentParser) -> None:
     _add_fetch_options(parser)
     _add_out_option(parser)
     _add_guard_options(parser)
-    parser.add_argument("--dry-run", action="store_true",
-                        help="fetch into a scratch copy of raw/, build and compare, and print what would change "
-                             "and whether the guard would publish; touches nothing")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="fetch into a scratch copy of raw/, build and compare, and print what would change "
+        "and whether the guard would publish; touches nothing",
+    )
 
 
 def _import_arguments(parser: argparse.ArgumentParser) -> None:
@@ -277,36 +378,72 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _add_raw_option(parser: argparse.ArgumentParser, purpose: str) -> None:
     """--raw, worded for whether the command reads or writes raw/."""
-    parser.add_argument("--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help=f"{purpose} (default: raw/ in the current folder)")
+    parser.add_argument(
+        "--raw", type=Path, default=DEFAULT_RAW, metavar="DIR", help=f"{purpose} (default: raw/ in the current folder)"
+    )
 
 
 def _add_out_option(parser: argparse.ArgumentParser) -> None:
     """--out, shared by build and refresh."""
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                        help="folder to publish to, one this pipeline created or a new or empty one "
-                             "(default: processed/ in the current folder)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="folder to publish to, one this pipeline created or a new or empty one "
+        "(default: processed/ in the current folder)",
+    )
 
 
 def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     """The crawl's options, shared by fetch and refresh."""
-    parser.add_argument("--start-url", action="append", metavar="URL", dest="start_urls",
-                        help="a listing (or project) URL to start from; repeatable (default: the site's listings)")
+    parser.add_argument(
+        "--start-url",
+        action="append",
+        metavar="URL",
+        dest="start_urls",
+        help="a listing (or project) URL to start from; repeatable (default: the site's listings)",
+    )
     _add_raw_option(parser, "raw/ folder to write")
-    parser.add_argument("--delay", type=float, default=FetchSettings.delay, metavar="SECONDS",
-                        help="pause between requests to one host (default: 1.0; a larger robots.txt Crawl-delay wins)")
-    parser.add_argument("--max-pages", type=int, default=FetchSettings.max_pages, metavar="N",
-                        help=f"stop after N pages (default: {FetchSettings.max_pages})")
-    parser.add_argument("--max-pagination-pages", type=int, default=FetchSettings.max_pagination_pages, metavar="N",
-                        help="follow one listing's pagination for at most N pages "
-                             f"(default: {FetchSettings.max_pagination_pages}); a page that repeats an earlier "
-                             "one ends it sooner")
-    parser.add_argument("--page-timeout", type=float, default=FetchSettings.page_timeout, metavar="SECONDS",
-                        help="give up on a response not whole after this long, headers to last byte "
-                             f"(default: {FetchSettings.page_timeout:g}); retried like a timeout")
+    parser.add_argument(
+        "--delay",
+        type=float,
+        default=FetchSettings.delay,
+        metavar="SECONDS",
+        help="pause between requests to one host (default: 1.0; a larger robots.txt Crawl-delay wins)",
+    )
+    parser.add_argument(
+        "--max-pages",
+        type=int,
+        default=FetchSettings.max_pages,
+        metavar="N",
+        help=f"stop after N pages (default: {FetchSettings.max_pages})",
+    )
+    parser.add_argument(
+        "--max-pagination-pages",
+        type=int,
+        default=FetchSettings.max_pagination_pages,
+        metavar="N",
+        help="follow one listing's pagination for at most N pages "
+        f"(default: {FetchSettings.max_pagination_pages}); a page that repeats an earlier "
+        "one ends it sooner",
+    )
+    parser.add_argument(
+        "--page-timeout",
+        type=float,
+        default=FetchSettings.page_timeout,
+        metavar="SECONDS",
+        help="give up on a response not whole after this long, headers to last byte "
+        f"(default: {FetchSettings.page_timeout:g}); retried like a timeout",
+    )
     parser.add_argument("--user-agent", metavar="UA", help="User-Agent header naming the crawler and a contact URL")
     parser.add_argument("--verbose", action="store_true", help="log every response and retry to stderr")
-    parser.add_argument("--log-format", choices=LOG_FORMATS, default="text",
-                        help="stderr log lines as text, or one JSON object each for log collectors (default: text)")
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="text",
+        help="stderr log lines as text, or one JSON object each for log collectors (default: text)",
+    )
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -328,16 +465,20 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     report = _fetch(args)
     if report.interrupted:
         return INTERRUPTED
-    result = run_build(args.raw, args.out, mode="refresh", fetched=_fetch_counts(report),
-                       guard=_guard_settings(args), force=args.force)
+    result = run_build(
+        args.raw, args.out, mode="refresh", fetched=_fetch_counts(report), guard=_guard_settings(args), force=args.force
+    )
     _print_run(result, args.out)
     return REFUSED if result.outcome == "refused" else _fetch_exit_code(report)
 
 
 def _fetch_counts(report: FetchReport) -> dict[str, int]:
     """What the run log records of a crawl."""
-    return {"fetched": len(report.fetched) + len(report.unchanged), "not_modified": len(report.not_modified),
-            "failed": len(report.failed)}
+    return {
+        "fetched": len(report.fetched) + len(report.unchanged),
+        "not_modified": len(report.not_modified),
+        "failed": len(report.failed),
+    }
 
 
 def _dry_run(args: argparse.Namespace) -> int:
@@ -349,8 +490,15 @@ def _dry_run(args: argparse.Namespace) -> int:
         report = _fetch(argparse.Namespace(**{**vars(args), "raw": raw}))
         if report.interrupted:
             return INTERRUPTED
-        result = run_build(raw, args.out, mode="refresh", fetched=_fetch_counts(report),
-                           guard=_guard_settings(args), force=args.force, dry_run=True)
+        result = run_build(
+            raw,
+            args.out,
+            mode="refresh",
+            fetched=_fetch_counts(report),
+            guard=_guard_settings(args),
+            force=args.force,
+            dry_run=True,
+        )
     _print_dry_run(result, args.out)
     return REFUSED if result.outcome == "refused" else _fetch_exit_code(report)
 
@@ -385,9 +533,14 @@ def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
             raise CliError(f"--start-url {url!r}: not an http(s) URL")
     if args.delay < 0 or args.max_pages < 1 or args.max_pagination_pages < 1 or args.page_timeout <= 0:
         raise CliError("--delay must be >= 0, --max-pages and --max-pagination-pages >= 1, --page-timeout > 0")
-    return FetchSettings(start_urls=start_urls, delay=args.delay, max_pages=args.max_pages,
-                         max_pagination_pages=args.max_pagination_pages, page_timeout=args.page_timeout,
-                         user_agent=_user_agent(args.user_agent))
+    return FetchSettings(
+        start_urls=start_urls,
+        delay=args.delay,
+        max_pages=args.max_pages,
+        max_pagination_pages=args.max_pagination_pages,
+        page_timeout=args.page_timeout,
+        user_agent=_user_agent(args.user_agent),
+    )
 
 
 def _user_agent(given: str | None) -> str:
@@ -395,9 +548,12 @@ def _user_agent(given: str | None) -> str:
     if given is not None:
         return given
     if PLACEHOLDER_CONTACT_URL in USER_AGENT:
-        log.warning("the default User-Agent names the placeholder contact %s; pass --user-agent with your own "
-                    "contact URL so the site's operators can reach you", PLACEHOLDER_CONTACT_URL,
-                    extra={"event": "placeholder_user_agent"})
+        log.warning(
+            "the default User-Agent names the placeholder contact %s; pass --user-agent with your own "
+            "contact URL so the site's operators can reach you",
+            PLACEHOLDER_CONTACT_URL,
+            extra={"event": "placeholder_user_agent"},
+        )
     return USER_AGENT
 
 
@@ -411,8 +567,8 @@ def _progress_bar() -> Iterator[Callable[[Progress], None]]:
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    with (tqdm(unit="page", file=sys.stderr, leave=False) as bar,
-          logging_redirect_tqdm([logging.getLogger("pipeline")])):
+    with tqdm(unit="page", file=sys.stderr, leave=False) as bar, logging_redirect_tqdm([logging.getLogger("pipeline")]):
+
         def show(status: Progress) -> None:
             bar.set_postfix_str(status.describe(), refresh=False)
             if status.retry_in is None:
@@ -433,8 +589,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _print_run(result: RunResult, out: Path) -> None:
     """The build's counts and outcome on stdout; each reject, and a refusal's reasons, on stderr."""
     summary = result.output.summary()
-    print(f"built {out}: {counted(summary['pages'], 'page')} read, {counted(summary['projects'], 'project')}, "
-          f"{counted(summary['rejects'], 'reject')}, {counted(summary['warnings'], 'warning')}")
+    print(
+        f"built {out}: {counted(summary['pages'], 'page')} read, {counted(summary['projects'], 'project')}, "
+        f"{counted(summary['rejects'], 'reject')}, {counted(summary['warnings'], 'warning')}"
+    )
     for reject in result.output.rejects:
         print(f"reject: {reject['page_url']} line {reject['line']}: {reject['reason']}", file=sys.stderr)
     print(f"run {result.run['run_id']}: {result.outcome_sentence(out)}")
@@ -447,7 +605,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     """runs: the run log, newest last."""
     _require_published(args.data)
     runs = read_runs(args.data)
-    for run in runs[-args.limit:] if args.limit > 0 else []:
+    for run in runs[-args.limit :] if args.limit > 0 else []:
         print(run_line(run))
     if not runs:
         print(f"{args.data}: no runs logged yet")

@@ -36,6 +36,7 @@ dash, any space a space), each token gets a one-letter kind (`Y` year,
 are looked up in small tables of accepted shapes. No caching, no `dateutil.parser`: the pipeline
 reads every record on every run, so the parser is kept cheap.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -103,11 +104,25 @@ _ORDINAL_NAMES = (
 )
 # Open tails that carry their own separator ("until", "по") or need none.
 _SELF_SEPARATED_TAILS = (
-    "until present", "till present", "to present", "up to present",
-    "until now", "till now", "up to now", "to date", "up to date",
-    "ongoing", "onwards", "onward",
-    "по настоящее время", "по н.в", "по н в", "по наст время",
-    "до настоящего времени", "по сей день", "до сих пор",
+    "until present",
+    "till present",
+    "to present",
+    "up to present",
+    "until now",
+    "till now",
+    "up to now",
+    "to date",
+    "up to date",
+    "ongoing",
+    "onwards",
+    "onward",
+    "по настоящее время",
+    "по н.в",
+    "по н в",
+    "по наст время",
+    "до настоящего времени",
+    "по сей день",
+    "до сих пор",
 )
 # Open tails that only read as "to now" after a dash: `2011 – present`.
 _DASHED_TAILS = ("present", "now", "today", "настоящее время", "н.в", "н в", "наст время")
@@ -269,7 +284,7 @@ def _read_side(tokens: list[Token], shapes: dict[str, tuple[str | None, ...]], t
     if fields is None:
         raise DateRangeError(f"not a date expression: {text!r}")
     side: Side = {}
-    for field, (_, value, raw) in zip(fields, kept):
+    for field, (_, value, raw) in zip(fields, kept, strict=True):
         if field == "date" and isinstance(value, tuple):
             side["year"], side["month"], side["day"] = value
         elif field == "yy" and len(raw) != 2:
@@ -312,9 +327,7 @@ def _period(side: Side, text: str) -> tuple[date, date, Precision]:
         try:
             day = date(year, side["month"], side["day"])
         except ValueError:
-            raise DateRangeError(
-                f"no such date {side['day']:02d}.{side['month']:02d}.{year} in {text!r}"
-            ) from None
+            raise DateRangeError(f"no such date {side['day']:02d}.{side['month']:02d}.{year} in {text!r}") from None
         return day, day, "day"
     if "month" in side:
         return _months(year, side["month"], side["month"], "month")

@@ -7,6 +7,7 @@ its thread is using (noted when the connection opens or is reused), and when
 the deadline passes it shuts that socket down: the blocked read returns at once
 and requests raises, whatever phase the response was in.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -45,8 +46,9 @@ class Deadline:
         self._timer.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self._timer.cancel()
         with _lock:
             _deadlines.pop(self._thread, None)

@@ -6,6 +6,7 @@ such a build loses projects, meets words the parser does not know, rejects far
 more, or empties a column; `objections` names each such sign. Pure: tables in,
 reasons out; publishing decides what to do with them.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -31,12 +32,17 @@ class GuardSettings:
     filled_share: float = 0.5
 
 
-def objections(previous: Tables, new: Tables, settings: GuardSettings = GuardSettings()) -> list[str]:
+DEFAULT_GUARD = GuardSettings()
+
+
+def objections(previous: Tables, new: Tables, settings: GuardSettings = DEFAULT_GUARD) -> list[str]:
     """Every reason the new tables look worse than the previous ones; empty when they may be published."""
-    return (_lost_listings(previous["projects"], new["projects"], settings)
-            + _unknown_words(previous["warnings"], new["warnings"])
-            + _more_rejects(previous, new, settings)
-            + _emptied_columns(previous["projects"], new["projects"], settings))
+    return (
+        _lost_listings(previous["projects"], new["projects"], settings)
+        + _unknown_words(previous["warnings"], new["warnings"])
+        + _more_rejects(previous, new, settings)
+        + _emptied_columns(previous["projects"], new["projects"], settings)
+    )
 
 
 def _lost_listings(previous: list[Row], new: list[Row], settings: GuardSettings) -> list[str]:
@@ -49,8 +55,10 @@ def _lost_listings(previous: list[Row], new: list[Row], settings: GuardSettings)
         if now == 0:
             reasons.append(f"listing {url} yields no project (it had {count})")
         elif (count - now) / count > settings.max_listing_loss:
-            reasons.append(f"listing {url} lost {count - now} of its {counted(count, 'project')} "
-                           f"(more than {settings.max_listing_loss:.0%}; --max-listing-loss)")
+            reasons.append(
+                f"listing {url} lost {count - now} of its {counted(count, 'project')} "
+                f"(more than {settings.max_listing_loss:.0%}; --max-listing-loss)"
+            )
     return reasons
 
 
@@ -62,8 +70,10 @@ def _unknown_words(previous: list[Row], new: list[Row]) -> list[str]:
     if not fresh:
         return []
     examples = "; ".join(str(row["message"]) for row in fresh[:3])
-    return [f"{counted(len(fresh), 'line')} the parser does not know where labels and headings stood before "
-            f"(the site may have renamed them), e.g. {examples}"]
+    return [
+        f"{counted(len(fresh), 'line')} the parser does not know where labels and headings stood before "
+        f"(the site may have renamed them), e.g. {examples}"
+    ]
 
 
 def _unknown_word(row: Row) -> tuple[object, object]:
@@ -79,8 +89,10 @@ def reject_share(tables: Tables) -> float:
 def _more_rejects(previous: Tables, new: Tables, settings: GuardSettings) -> list[str]:
     share, before = reject_share(new), reject_share(previous)
     if share > settings.max_reject_share and share > before:
-        return [f"{share:.0%} of the records were rejected (was {before:.0%}; above "
-                f"{settings.max_reject_share:.0%}, --max-reject-share)"]
+        return [
+            f"{share:.0%} of the records were rejected (was {before:.0%}; above "
+            f"{settings.max_reject_share:.0%}, --max-reject-share)"
+        ]
     return []
 
 
@@ -92,6 +104,7 @@ def _emptied_columns(previous: list[Row], new: list[Row], settings: GuardSetting
     for name in PROJECTS.column_names:
         filled = sum(row[name] is not None for row in previous) / len(previous)
         if filled >= settings.filled_share and all(row[name] is None for row in new):
-            reasons.append(f"column {name} was filled in {filled:.0%} of the rows and is now empty in all "
-                           f"(--filled-share)")
+            reasons.append(
+                f"column {name} was filled in {filled:.0%} of the rows and is now empty in all (--filled-share)"
+            )
     return reasons

@@ -12,6 +12,7 @@ fails that page alone, and a page that comes back empty or gutted never
 replaces its last good capture (`refused_replacement`). Log records carry
 `event` and `url` fields; `crawl_logging` writes them as text or JSON lines.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -126,7 +127,7 @@ class Progress:
 
     def describe(self, width: int = 60) -> str:
         """One short line: failures so far, then the URL (its end, when long) or the retry."""
-        url = self.url if len(self.url) <= width else "…" + self.url[-(width - 1):]
+        url = self.url if len(self.url) <= width else "…" + self.url[-(width - 1) :]
         if self.retry_in is None:
             return f"{self.failed} failed, {url}"
         return f"{self.failed} failed, retrying {url} in {self.retry_in:.1f} s ({self.reason})"
@@ -234,8 +235,12 @@ class RobotsRules:
 class Fetcher:
     """GET with timeouts, retries, same-host redirects and a size cap, politely throttled."""
 
-    def __init__(self, settings: FetchSettings, session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.settings = settings
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = settings.user_agent
@@ -291,8 +296,13 @@ class Fetcher:
             if attempt == settings.max_retries:
                 raise FetchError(f"{reason} (after {attempt + 1} attempts)")
             wait = backoff(attempt + 1, settings, retry_after)
-            log.info("retrying %s in %.2f s: %s", url, wait, reason,
-                     extra={"event": "retry", "url": url, "wait": round(wait, 3), "reason": reason})
+            log.info(
+                "retrying %s in %.2f s: %s",
+                url,
+                wait,
+                reason,
+                extra={"event": "retry", "url": url, "wait": round(wait, 3), "reason": reason},
+            )
             self.on_retry(url, wait, reason)
             self.sleep(wait)
         raise AssertionError("unreachable")
@@ -308,14 +318,24 @@ class Fetcher:
                     raise
         if deadline.expired:
             raise PageTimeout(f"page timeout: no whole response within {settings.page_timeout:g} s")
-        log.info("%s %s (%d bytes)", response.status, url, len(response.body),
-                 extra={"event": "response", "url": url, "status": response.status, "bytes": len(response.body)})
+        log.info(
+            "%s %s (%d bytes)",
+            response.status,
+            url,
+            len(response.body),
+            extra={"event": "response", "url": url, "status": response.status, "bytes": len(response.body)},
+        )
         return response
 
     def _request(self, url: str, headers: dict[str, str]) -> Response:
         settings = self.settings
-        with self.session.get(url, headers=headers, stream=True, allow_redirects=False,
-                              timeout=(settings.connect_timeout, settings.read_timeout)) as raw:
+        with self.session.get(
+            url,
+            headers=headers,
+            stream=True,
+            allow_redirects=False,
+            timeout=(settings.connect_timeout, settings.read_timeout),
+        ) as raw:
             response = Response(url, raw.url, raw.status_code, {k.lower(): v for k, v in raw.headers.items()})
             if raw.status_code == 200:
                 response.body = _read_capped(raw, settings.max_bytes)
@@ -425,8 +445,13 @@ class Crawler:
     an earlier one (the same detail links). Each bound hit is named in the report.
     """
 
-    def __init__(self, store: RawStore, settings: FetchSettings, fetcher: Fetcher | None = None,
-                 progress: Callable[[Progress], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: RawStore,
+        settings: FetchSettings,
+        fetcher: Fetcher | None = None,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
         self.store, self.settings = store, settings
         self.fetcher = fetcher or Fetcher(settings)
         self.progress = progress or (lambda status: None)
@@ -460,9 +485,11 @@ class Crawler:
         if not same_origin(parent.url, link.url):
             self.report.skipped.append((link.url, "off-host link"))
         elif link.kind == LISTING and link.position > self.settings.max_pagination_pages:
-            self.report.bounds.append(f"pagination of {link.chain} stopped after "
-                                      f"{self.settings.max_pagination_pages} pages (--max-pagination-pages); "
-                                      f"not fetched: {link.url}")
+            self.report.bounds.append(
+                f"pagination of {link.chain} stopped after "
+                f"{self.settings.max_pagination_pages} pages (--max-pagination-pages); "
+                f"not fetched: {link.url}"
+            )
         else:
             frontier.append(link)
 
@@ -470,8 +497,9 @@ class Crawler:
         limit = self.settings.max_pages
         if limit is None or self.report.pages_done < limit:
             return False
-        self.report.bounds.append(f"page limit of {limit} reached (--max-pages); "
-                                  f"{counted(len(frontier), 'queued URL')} not fetched")
+        self.report.bounds.append(
+            f"page limit of {limit} reached (--max-pages); {counted(len(frontier), 'queued URL')} not fetched"
+        )
         return True
 
     def _visit(self, visit: _Visit) -> list[_Visit]:
@@ -510,12 +538,15 @@ class Crawler:
         chain = visit.chain or visit.url
         contents = self._chain_contents.setdefault(chain, set())
         if details in contents:
-            self.report.bounds.append(f"pagination of {chain} ended at {visit.url}: "
-                                      "it repeats an earlier page of the listing")
+            self.report.bounds.append(
+                f"pagination of {chain} ended at {visit.url}: it repeats an earlier page of the listing"
+            )
             return []
         contents.add(details)
-        return [_Visit(url, kind, chain, visit.position + 1) if kind == LISTING else _Visit(url, kind)
-                for url, kind in links]
+        return [
+            _Visit(url, kind, chain, visit.position + 1) if kind == LISTING else _Visit(url, kind)
+            for url, kind in links
+        ]
 
     def _keep(self, url: str, kind: str, response: Response, previous: Capture | None) -> Capture:
         now = datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -531,8 +562,9 @@ class Crawler:
             charset = detect_charset(body, response.content_type, response.headers.get("content-type"))
         except PageError as exc:
             raise FetchError(f"unreadable page: {exc}") from None
-        refusal = refused_replacement(body, response.content_type, charset, url, kind, previous,
-                                      self.settings.min_size_ratio)
+        refusal = refused_replacement(
+            body, response.content_type, charset, url, kind, previous, self.settings.min_size_ratio
+        )
         if refusal:
             raise FetchError(refusal)
         unchanged = previous is not None and previous.sha256 == sha256_hex(body)
@@ -540,14 +572,25 @@ class Crawler:
         self.report.bytes += len(body)
         headers = response.headers
         return self.store.put(
-            body, url=url, content_type=response.content_type, kind=kind, complete=True,
-            fetched_at=now, checked_at=now, final_url=response.final_url, status=response.status,
-            charset=charset, etag=headers.get("etag"), last_modified=headers.get("last-modified"), source="fetch",
+            body,
+            url=url,
+            content_type=response.content_type,
+            kind=kind,
+            complete=True,
+            fetched_at=now,
+            checked_at=now,
+            final_url=response.final_url,
+            status=response.status,
+            charset=charset,
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+            source="fetch",
         )
 
 
-def refused_replacement(body: bytes, content_type: str, charset: str, url: str, kind: str,
-                        previous: Capture | None, min_ratio: float) -> str | None:
+def refused_replacement(
+    body: bytes, content_type: str, charset: str, url: str, kind: str, previous: Capture | None, min_ratio: float
+) -> str | None:
     """Why a 200 must not be stored over the page's last good capture, or None when it may be.
 
     A site in trouble often answers 200 with an empty or gutted page (a maintenance notice, a
@@ -565,8 +608,10 @@ def refused_replacement(body: bytes, content_type: str, charset: str, url: str, 
     problem = _parse_problem(body, content_type, charset, url, kind)
     if problem is None:
         return None
-    return (f"{counted(len(body), 'byte')}, under {min_ratio:.0%} of the last good capture's {previous.size}, "
-            f"and it no longer parses ({problem}): kept the last good capture")
+    return (
+        f"{counted(len(body), 'byte')}, under {min_ratio:.0%} of the last good capture's {previous.size}, "
+        f"and it no longer parses ({problem}): kept the last good capture"
+    )
 
 
 def _parse_problem(body: bytes, content_type: str, charset: str, url: str, kind: str) -> str | None:

@@ -8,6 +8,7 @@
 
 The functions that compute changes and history are pure; the readers and `append_run` do the I/O.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -55,8 +56,12 @@ def _key(row: Row) -> tuple[str, str]:
     return str(row["project_id"]), str(row["language"])
 
 
-def _rekeyed(removed: list[tuple[str, str]], added: list[tuple[str, str]], before: dict[tuple[str, str], Row],
-             after: dict[tuple[str, str], Row]) -> dict[tuple[str, str], tuple[str, str]]:
+def _rekeyed(
+    removed: list[tuple[str, str]],
+    added: list[tuple[str, str]],
+    before: dict[tuple[str, str], Row],
+    after: dict[tuple[str, str], Row],
+) -> dict[tuple[str, str], tuple[str, str]]:
     """Removed `title/…` keys that reappear under one detail-page id with the same title and language;
     a title that two new ids share is ambiguous and stays an addition and a removal."""
     candidates: dict[tuple[object, str], list[tuple[str, str]]] = {}
@@ -72,14 +77,25 @@ def _rekeyed(removed: list[tuple[str, str]], added: list[tuple[str, str]], befor
 
 
 def _field_changes(run_id: str, key: tuple[str, str], old: Row, new: Row) -> list[Row]:
-    return [_change(run_id, key, "changed", name, old[name], new[name])
-            for name in PROJECTS.column_names if name != "project_id" and old[name] != new[name]]
+    return [
+        _change(run_id, key, "changed", name, old[name], new[name])
+        for name in PROJECTS.column_names
+        if name != "project_id" and old[name] != new[name]
+    ]
 
 
-def _change(run_id: str, key: tuple[str, str], change: str, field: str | None = None, old: object = None,
-            new: object = None) -> Row:
-    return CHANGES.row(run_id=run_id, project_id=key[0], language=key[1], change=change, field=field,
-                       old=_as_text(old), new=_as_text(new))
+def _change(
+    run_id: str, key: tuple[str, str], change: str, field: str | None = None, old: object = None, new: object = None
+) -> Row:
+    return CHANGES.row(
+        run_id=run_id,
+        project_id=key[0],
+        language=key[1],
+        change=change,
+        field=field,
+        old=_as_text(old),
+        new=_as_text(new),
+    )
 
 
 def _as_text(value: object) -> str | None:
@@ -122,8 +138,11 @@ def _values(row: Row, dataset: Dataset) -> tuple[object, ...]:
 
 def as_of(history: list[Row], dataset: Dataset, run_id: str) -> list[Row]:
     """The rows of a dataset as they were after run `run_id`, from its history."""
-    return [{name: row[name] for name in dataset.column_names} for row in history
-            if str(row[VALID_FROM]) <= run_id and (row[VALID_TO] is None or str(row[VALID_TO]) > run_id)]
+    return [
+        {name: row[name] for name in dataset.column_names}
+        for row in history
+        if str(row[VALID_FROM]) <= run_id and (row[VALID_TO] is None or str(row[VALID_TO]) > run_id)
+    ]
 
 
 # -- reading and the run log -------------------------------------------------------------------------------------
@@ -142,8 +161,9 @@ def append_run(out_dir: Path, run: Row) -> None:
 def read_changes(out_dir: Path, since: str | None = None) -> list[Row]:
     """Every change published after run `since` (all when None), oldest run first."""
     changes = read_rows(out_dir, CHANGES) or []
-    return sorted((row for row in changes if since is None or str(row["run_id"]) > since),
-                  key=lambda row: str(row["run_id"]))
+    return sorted(
+        (row for row in changes if since is None or str(row["run_id"]) > since), key=lambda row: str(row["run_id"])
+    )
 
 
 def read_as_of(out_dir: Path, dataset: Dataset, run_id: str) -> list[Row]:
@@ -160,12 +180,16 @@ def run_line(run: Row) -> str:
     """One run, readably: id, mode, outcome, counts, and why it was not published."""
     pages = ""
     if run["pages_fetched"] is not None:
-        pages = (f", pages {run['pages_fetched']} fetched / {run['pages_not_modified']} not modified / "
-                 f"{run['pages_failed']} failed")
+        pages = (
+            f", pages {run['pages_fetched']} fetched / {run['pages_not_modified']} not modified / "
+            f"{run['pages_failed']} failed"
+        )
     forced = " (forced)" if run["forced"] else ""
     reason = f": {run['reason']}" if run["reason"] else ""
-    counts = ", ".join(counted(int(str(run[name])), noun) for name, noun in
-                       (("records", "project"), ("rejects", "reject"), ("warnings", "warning")))
+    counts = ", ".join(
+        counted(int(str(run[name])), noun)
+        for name, noun in (("records", "project"), ("rejects", "reject"), ("warnings", "warning"))
+    )
     return f"{run['run_id']}  {run['mode']:<7} {run['outcome']}{forced}  {counts}{pages}{reason}"
 
 

@@ -7,6 +7,7 @@ crawl checks it between pages and the build between captures and between
 publish steps (`check`), and stops there cleanly. A second signal stops at once,
 for a run stuck in a slow request; the next run removes what that leaves.
 """
+
 from __future__ import annotations
 
 import signal

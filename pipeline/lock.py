@@ -22,6 +22,7 @@ The name starts with a dot and does not end in `.tmp`: the manifest never lists
 it, it is not in captures/, and `RawStore.remove_temporaries` leaves it alone.
 flock is local to one machine: do not share one raw/ between hosts over NFS.
 """
+
 from __future__ import annotations
 
 import fcntl

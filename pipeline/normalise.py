@@ -3,6 +3,7 @@
 Pure functions. A record that cannot be normalised (no title, a date that
 does not parse) becomes a reject with its reason; nothing is guessed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -101,8 +102,13 @@ def pair_records(records: list[Record]) -> tuple[list[RecordPair], list[Row]]:
         same_title = by_title.get((detail.language, title_key(detail.title)), [])
         match = by_link.get((detail.language, detail.page_url)) or (same_title[0] if len(same_title) == 1 else None)
         if len(same_title) > 1 and match is None:
-            warnings.append(record_warning("ambiguous-title", f"detail page title {detail.title!r} matches "
-                                     f"{len(same_title)} listing entries; kept apart", detail))
+            warnings.append(
+                record_warning(
+                    "ambiguous-title",
+                    f"detail page title {detail.title!r} matches {len(same_title)} listing entries; kept apart",
+                    detail,
+                )
+            )
         if match is not None and pairs[id(match)].detail is None:
             pairs[id(match)].detail = detail
         else:
@@ -161,8 +167,9 @@ def to_candidate(pair: RecordPair) -> tuple[Candidate | Row, list[Row]]:
     )
     for record in pair.records:
         if not record.complete:
-            warnings.append(record_warning("incomplete-capture", _CUT_SHORT[record.page_kind], record,
-                                           row["project_id"]))
+            warnings.append(
+                record_warning("incomplete-capture", _CUT_SHORT[record.page_kind], record, row["project_id"])
+            )
     return Candidate(row, primary.page_url, primary.line_no, _raw_text(pair), pair.complete), warnings
 
 
@@ -181,8 +188,13 @@ def _resolve_fields(pair: RecordPair) -> tuple[dict[str, str], list[Row]]:
     for name in METADATA_FIELDS:
         ours, theirs = listing.get(name), detail.get(name)
         if ours and theirs and pair.detail and fold(ours) != fold(theirs):
-            warnings.append(record_warning("listing-vs-detail", f"{name}: listing says {ours!r}, detail page "
-                                           f"says {theirs!r}; kept the listing's", pair.detail))
+            warnings.append(
+                record_warning(
+                    "listing-vs-detail",
+                    f"{name}: listing says {ours!r}, detail page says {theirs!r}; kept the listing's",
+                    pair.detail,
+                )
+            )
         value = squeeze(ours or theirs or "")
         if value:
             fields[name] = value
@@ -200,9 +212,16 @@ def _raw_text(pair: RecordPair) -> str:
 def reject(pair: RecordPair, step: str, reason: str) -> Row:
     """The reject row for a project that cannot be read, pointing back at its listing entry or page."""
     primary = pair.primary
-    return REJECTS.row(step=step, reason=reject_reason(reason, pair.complete), page_url=primary.page_url,
-                       language=primary.language, title=primary.title or None, line=primary.line_no,
-                       raw_text=_raw_text(pair), source_sha256=_sources(pair) or None)
+    return REJECTS.row(
+        step=step,
+        reason=reject_reason(reason, pair.complete),
+        page_url=primary.page_url,
+        language=primary.language,
+        title=primary.title or None,
+        line=primary.line_no,
+        raw_text=_raw_text(pair),
+        source_sha256=_sources(pair) or None,
+    )
 
 
 def reject_reason(reason: str, complete: bool) -> str:
@@ -212,5 +231,12 @@ def reject_reason(reason: str, complete: bool) -> str:
 
 def record_warning(code: str, message: str, record: Record, project_id: object = None) -> Row:
     """A warning about what one page says of a project."""
-    return WARNINGS.row(code=code, message=message, subject=None, project_id=project_id, language=record.language,
-                        page_url=record.page_url, line=record.line_no)
+    return WARNINGS.row(
+        code=code,
+        message=message,
+        subject=None,
+        project_id=project_id,
+        language=record.language,
+        page_url=record.page_url,
+        line=record.line_no,
+    )

@@ -3,6 +3,7 @@
 HTML and text captures end up in the same shape, so one line grammar
 (`pipeline.parse`) reads both. A blank line stands for a paragraph break.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -70,19 +71,64 @@ def text_lines(text: str) -> list[Line]:
     for raw in text.splitlines():
         stripped = raw.lstrip()
         marker = (_BULLET if raw[:1].isspace() else _UNINDENTED_BULLET).match(stripped)
-        body = stripped[marker.end():] if marker else stripped
+        body = stripped[marker.end() :] if marker else stripped
         lines.append(Line(squeeze(body), item=marker is not None))
     return lines
 
 
-_SKIP_TAGS = frozenset({
-    "script", "style", "noscript", "template", "nav", "footer", "head", "form", "svg", "iframe", "button",
-})
-_BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol",
-    "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-})
+_SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "footer",
+        "head",
+        "form",
+        "svg",
+        "iframe",
+        "button",
+    }
+)
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
 _PARAGRAPH_TAGS = frozenset({"blockquote", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "ol", "p", "pre", "table", "ul"})
 _ITEM_TAGS = frozenset({"li", "dd"})
 
@@ -214,8 +260,10 @@ class _LinearHTMLParser(BeautifulSoupHTMLParser):
                 self._budget = 3 * len(self.rawdata) + _RESCAN_SLACK
             self._charged += len(self.rawdata) - start
             if self._charged > self._budget:
-                raise PageError("the markup has too many tags or comments that never end: "
-                                "html.parser would rescan the rest of the page for each of them")
+                raise PageError(
+                    "the markup has too many tags or comments that never end: "
+                    "html.parser would rescan the rest of the page for each of them"
+                )
         return end
 
     def parse_starttag(self, i: int) -> int:

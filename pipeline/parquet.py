@@ -1,4 +1,5 @@
 """Rows to and from Parquet files, typed by `pipeline.schema`: the one place that knows the file format."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,7 @@ PART_NAME = "part-0.parquet"
 def to_table(dataset: Dataset, rows: list[Row], metadata: dict[str, str] | None = None) -> pa.Table:
     """Rows → an Arrow table with the dataset's schema and key-value metadata."""
     schema = dataset.arrow_schema({"schema_version": SCHEMA_VERSION, **(metadata or {})})
-    return pa.Table.from_pylist([{name: row.get(name) for name in dataset.column_names} for row in rows],
-                                schema=schema)
+    return pa.Table.from_pylist([{name: row.get(name) for name in dataset.column_names} for row in rows], schema=schema)
 
 
 def write_rows(path: Path, dataset: Dataset, rows: list[Row], metadata: dict[str, str] | None = None) -> None:
@@ -27,8 +27,12 @@ def write_rows(path: Path, dataset: Dataset, rows: list[Row], metadata: dict[str
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            pq.write_table(to_table(dataset, rows, metadata), handle, compression="zstd",
-                           use_dictionary=dataset.dictionary_columns())
+            pq.write_table(
+                to_table(dataset, rows, metadata),
+                handle,
+                compression="zstd",
+                use_dictionary=dataset.dictionary_columns(),
+            )
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o644)

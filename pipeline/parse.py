@@ -8,6 +8,7 @@ the grammar cannot place becomes a warning, and missing values stay missing
 for normalisation and validation to judge. What the site's words mean comes
 from `pipeline.site`.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,15 @@ from .dates import DateRangeError, parse_date_range
 from .pages import Line, Page
 from .schema import WARNINGS, Row
 from .site import (
-    DETAIL, KNOWN_SUBDIRECTIONS, KNOWN_TYPES, LISTING, METADATA_FIELDS, fold, heading_of, known_field, label_of,
+    DETAIL,
+    KNOWN_SUBDIRECTIONS,
+    KNOWN_TYPES,
+    LISTING,
+    METADATA_FIELDS,
+    fold,
+    heading_of,
+    known_field,
+    label_of,
     status_for_stage,
 )
 
@@ -57,8 +66,15 @@ _YEAR = re.compile(r"\b(1[89]|2[01])\d\d\b")
 
 def page_warning(page: Page, line: int | None, code: str, message: str, subject: str | None = None) -> Row:
     """A warning about a page (not yet about a project row); `subject` is the word or line it is about."""
-    return WARNINGS.row(code=code, message=message, subject=subject, project_id=None, language=page.language,
-                        page_url=page.url, line=line)
+    return WARNINGS.row(
+        code=code,
+        message=message,
+        subject=subject,
+        project_id=None,
+        language=page.language,
+        page_url=page.url,
+        line=line,
+    )
 
 
 def parse_page(page: Page) -> ParseResult:
@@ -67,8 +83,9 @@ def parse_page(page: Page) -> ParseResult:
         return _parse_listing(page)
     if page.kind == DETAIL:
         return _parse_detail(page)
-    warning = page_warning(page, None, "not-a-project-page",
-                           f"not a listing or detail page (kind {page.kind!r}): no projects read from it")
+    warning = page_warning(
+        page, None, "not-a-project-page", f"not a listing or detail page (kind {page.kind!r}): no projects read from it"
+    )
     return ParseResult([], [warning])
 
 
@@ -129,9 +146,16 @@ class _ListingReader:
     def _open(self, number: int, line: Line) -> None:
         page = self.page
         self.current = Record(
-            page_url=page.url, page_kind=LISTING, language=page.language, source_sha256=page.source_sha256,
-            line_no=number, title=line.text, listing_section=self.section, link=line.href,
-            raw_lines=[line.text], complete=page.complete,
+            page_url=page.url,
+            page_kind=LISTING,
+            language=page.language,
+            source_sha256=page.source_sha256,
+            line_no=number,
+            title=line.text,
+            listing_section=self.section,
+            link=line.href,
+            raw_lines=[line.text],
+            complete=page.complete,
         )
         self.records.append(self.current)
 
@@ -157,16 +181,20 @@ class _ListingReader:
         number, line = self.lines[index]
         record = self.current
         if record is None:
-            self._warn(number, "label-outside-project", f"label {line.text!r} outside any project ignored",
-                       subject=line.text)
+            self._warn(
+                number, "label-outside-project", f"label {line.text!r} outside any project ignored", subject=line.text
+            )
             return index + 1
         record.raw_lines.append(line.text)
         value, next_index = self._value(index, record, inline)
         if value is None:
             self._warn(number, "missing-value", f"{line.text!r} of {record.title!r} has no value")
         elif name in record.fields:
-            self._warn(number, "repeated-label",
-                       f"{line.text!r} repeated in {record.title!r}: kept {record.fields[name]!r}, ignored {value!r}")
+            self._warn(
+                number,
+                "repeated-label",
+                f"{line.text!r} repeated in {record.title!r}: kept {record.fields[name]!r}, ignored {value!r}",
+            )
         else:
             record.fields[name] = value
         return next_index
@@ -176,9 +204,12 @@ class _ListingReader:
         record.raw_lines.append(line.text)
         value, next_index = self._value(index, record, inline)
         record.unknown_labels[label] = value or ""
-        self._warn(number, "unknown-label",
-                   f"unknown label {label!r} in {record.title!r} (value {value!r}) kept out of the record",
-                   subject=label)
+        self._warn(
+            number,
+            "unknown-label",
+            f"unknown label {label!r} in {record.title!r} (value {value!r}) kept out of the record",
+            subject=label,
+        )
         return next_index
 
     def _warn(self, number: int | None, code: str, message: str, subject: str | None = None) -> None:
@@ -198,12 +229,19 @@ def _parse_detail(page: Page) -> ParseResult:
     start = title_number
     block = _metadata_block(page.lines, start)
     fields, used = assign_metadata([line.text for line in block], page.language)
-    rest = page.lines[start + _block_span(page.lines, start, used):]
+    rest = page.lines[start + _block_span(page.lines, start, used) :]
     record = Record(
-        page_url=page.url, page_kind=DETAIL, language=page.language, source_sha256=page.source_sha256,
-        line_no=title_number, title=title_line.text, fields=fields,
-        description=render_description(rest), link=page.url,
-        raw_lines=[title_line.text] + [line.text for line in block[:used]], complete=page.complete,
+        page_url=page.url,
+        page_kind=DETAIL,
+        language=page.language,
+        source_sha256=page.source_sha256,
+        line_no=title_number,
+        title=title_line.text,
+        fields=fields,
+        description=render_description(rest),
+        link=page.url,
+        raw_lines=[title_line.text] + [line.text for line in block[:used]],
+        complete=page.complete,
     )
     return ParseResult([record], [])
 
@@ -292,7 +330,8 @@ def _unlabelled_target(kind: str, position: int) -> str | None:
     if kind == "date-like":
         kind = "date" if position >= _AFTER_STAGE else "text"
     return _TARGET.get(kind) or next(
-        (slot for slot in _FREE_TEXT_SLOTS if METADATA_FIELDS.index(slot) >= position), None)
+        (slot for slot in _FREE_TEXT_SLOTS if METADATA_FIELDS.index(slot) >= position), None
+    )
 
 
 def render_description(lines: tuple[Line, ...] | list[Line]) -> str | None:

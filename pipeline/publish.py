@@ -10,6 +10,7 @@
 - Idempotent: a build whose rows equal the published ones rewrites nothing; only
   the run log gets its row.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -48,7 +49,7 @@ def _json_value(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-# -- the output folder ----------------------------------------------------------------------------------------------
+# -- the output folder ---------------------------------------------------------------------------------------
 
 
 def check_out_dir(out_dir: Path) -> None:
@@ -60,8 +61,10 @@ def check_out_dir(out_dir: Path) -> None:
     if target.exists() and not target.is_dir():
         raise PublishError(f"--out {out_dir}: is a file, not a folder")
     if target.is_dir() and any(target.iterdir()) and not _made_here(target):
-        raise PublishError(f"--out {out_dir}: a folder this pipeline did not create (no {MARKER} in it); "
-                           "refusing to replace it: name a new or empty folder")
+        raise PublishError(
+            f"--out {out_dir}: a folder this pipeline did not create (no {MARKER} in it); "
+            "refusing to replace it: name a new or empty folder"
+        )
 
 
 def _made_here(folder: Path) -> bool:
@@ -110,7 +113,7 @@ def is_current_layout(out_dir: Path) -> bool:
     return True
 
 
-# -- publishing ---------------------------------------------------------------------------------------------------------
+# -- publishing ----------------------------------------------------------------------------------------------
 
 
 def publish(out_dir: Path, tables: Tables, previous: Tables | None, run: Row, metadata: dict[str, str]) -> None:
@@ -120,8 +123,9 @@ def publish(out_dir: Path, tables: Tables, previous: Tables | None, run: Row, me
     staging = out_dir.parent / f".{out_dir.name}.staging-{run_id}"
     staging.mkdir(parents=True)
     try:
-        (staging / MARKER).write_text(json.dumps({"made_by": "csr-nw-pipeline", "schema_version": SCHEMA_VERSION})
-                                      + "\n", encoding="utf-8")
+        (staging / MARKER).write_text(
+            json.dumps({"made_by": "csr-nw-pipeline", "schema_version": SCHEMA_VERSION}) + "\n", encoding="utf-8"
+        )
         for dataset in DATASETS:
             interrupt.check()
             rows = tables[dataset.name]
@@ -151,7 +155,7 @@ def _write_changes(out_dir: Path, staging: Path, previous: Tables | None, tables
     write_rows(folder / f"part-{run_id}.parquet", CHANGES, changes)
 
 
-# -- the swap -----------------------------------------------------------------------------------------------------------
+# -- the swap ------------------------------------------------------------------------------------------------
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -185,7 +189,7 @@ def _rename_exchange(first: Path, second: Path) -> bool:
     raise OSError(code, f"cannot swap {first} and {second}: {os.strerror(code)}")
 
 
-# -- comparing two published folders (CI) ------------------------------------------------------------------------------
+# -- comparing two published folders (CI) --------------------------------------------------------------------
 
 
 def compare_outputs(expected_dir: Path | str, actual_dir: Path | str) -> list[str]:
@@ -205,4 +209,3 @@ def compare_outputs(expected_dir: Path | str, actual_dir: Path | str) -> list[st
             if changed:
                 differences.append(f"{dataset.name} row {index}: {', '.join(changed)} differ")
     return differences
-

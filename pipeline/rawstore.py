@@ -15,6 +15,7 @@ checked field by field when it is loaded, a capture is only ever read from a
 regular file inside captures/ whose size and sha256 match the manifest, and
 an import stores all of its lines or none of them.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -192,8 +193,7 @@ _CAPTURE_RULES: _Rules = {
 }
 """Every field of a manifest entry; a Capture field missing here makes saved manifests unloadable (tests catch it)."""
 
-_CAPTURE_REQUIRED = tuple(field.name for field in dataclasses.fields(Capture)
-                          if field.default is dataclasses.MISSING)
+_CAPTURE_REQUIRED = tuple(field.name for field in dataclasses.fields(Capture) if field.default is dataclasses.MISSING)
 
 _CORPUS_RULES: _Rules = {
     "url": _URL_RULE,
@@ -299,8 +299,7 @@ class RawStore:
             # Not synced one by one: a capture is only reachable through the manifest,
             # and the manifest is written (and synced) after it.
             atomic_write(target, body, sync=False)
-        capture = Capture(url=url, content_type=content_type, sha256=digest, path=relative,
-                          size=len(body), **meta)
+        capture = Capture(url=url, content_type=content_type, sha256=digest, path=relative, size=len(body), **meta)
         self._changed(capture)
         return capture
 
@@ -489,7 +488,12 @@ def _corpus_entry(raw_line: bytes) -> dict[str, Any] | None:
 def _store_line(store: RawStore, entry: dict[str, Any], source: str) -> Capture:
     kind = entry.get("kind")
     return store.put(
-        entry["text"].encode("utf-8"), url=entry["url"], content_type="text/plain",
-        kind=page_kind(kind) if kind is not None else None, complete=entry.get("complete", True),
-        fetched_at=entry.get("fetched_at"), charset="utf-8", source=source,
+        entry["text"].encode("utf-8"),
+        url=entry["url"],
+        content_type="text/plain",
+        kind=page_kind(kind) if kind is not None else None,
+        complete=entry.get("complete", True),
+        fetched_at=entry.get("fetched_at"),
+        charset="utf-8",
+        source=source,
     )

@@ -2,6 +2,7 @@
 
 What is specific to the site (hosts, start URLs, URL patterns) lives in `pipeline.site`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

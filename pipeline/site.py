@@ -5,6 +5,7 @@ When the site changes its URLs or wording, this is the one file to edit. The
 crawler asks it what a URL is; the parser asks it what a line says.
 Vocabulary keys are compared after `fold`, so case, `ё` and stray spaces do not matter.
 """
+
 from __future__ import annotations
 
 import re
@@ -118,25 +119,29 @@ STAGE_STATUS: dict[str, str] = {
 }
 """Published stage phrase → controlled `status` value."""
 
-KNOWN_TYPES = frozenset({
-    "development",
-    "development projects",
-    "research",
-    "group of projects",
-    "разработка",
-    "проекты развития",
-    "исследование",
-    "исследования",
-    "группа проектов",
-})
+KNOWN_TYPES = frozenset(
+    {
+        "development",
+        "development projects",
+        "research",
+        "group of projects",
+        "разработка",
+        "проекты развития",
+        "исследование",
+        "исследования",
+        "группа проектов",
+    }
+)
 """Project types seen on the site; an unknown type is kept and warned about."""
 
-KNOWN_SUBDIRECTIONS = frozenset({
-    "clusters & cluster policy",
-    "regional development strategies",
-    "кластеры и кластерная политика",
-    "стратегии регионального развития",
-})
+KNOWN_SUBDIRECTIONS = frozenset(
+    {
+        "clusters & cluster policy",
+        "regional development strategies",
+        "кластеры и кластерная политика",
+        "стратегии регионального развития",
+    }
+)
 """Lets a lone unlabelled value on a detail page be told from a direction."""
 
 _LABEL_LINE = re.compile(r"^([^\W\d_][^\W\d_ ]{0,24}(?: [^\W\d_]+){0,2}?)\s*:\s*(.*)$")

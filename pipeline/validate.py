@@ -3,6 +3,7 @@
 The same checks run twice: on candidates during a build, and on a published
 processed/ folder (`python -m pipeline validate`), which CI runs on every change.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -101,15 +102,29 @@ def check(candidates: list[Candidate]) -> Checked:
 
 def _reject(candidate: Candidate, reason: str) -> Row:
     row = candidate.row
-    return REJECTS.row(step="validate", reason=reject_reason(reason, candidate.complete),
-                       page_url=candidate.page_url, language=row["language"], title=row["title"],
-                       line=candidate.line, raw_text=candidate.raw_text, source_sha256=row["source_sha256"])
+    return REJECTS.row(
+        step="validate",
+        reason=reject_reason(reason, candidate.complete),
+        page_url=candidate.page_url,
+        language=row["language"],
+        title=row["title"],
+        line=candidate.line,
+        raw_text=candidate.raw_text,
+        source_sha256=row["source_sha256"],
+    )
 
 
 def _warning(candidate: Candidate, code: str, message: str) -> Row:
     row = candidate.row
-    return WARNINGS.row(code=code, message=message, subject=None, project_id=row["project_id"], language=row["language"],
-                        page_url=candidate.page_url, line=candidate.line)
+    return WARNINGS.row(
+        code=code,
+        message=message,
+        subject=None,
+        project_id=row["project_id"],
+        language=row["language"],
+        page_url=candidate.page_url,
+        line=candidate.line,
+    )
 
 
 def validate_directory(directory: Path | str) -> list[str]:
@@ -147,7 +162,9 @@ def _dataset_problems(path: Path, dataset: Dataset) -> list[str]:
             if key in seen:
                 errors.append(f"duplicate (project_id, language) {key!r}")
             seen.add(key)
-        where = f"{path} row {index}" + (f" ({row['project_id']!r}, {row['language']!r})" if dataset is PROJECTS else "")
+        where = f"{path} row {index}" + (
+            f" ({row['project_id']!r}, {row['language']!r})" if dataset is PROJECTS else ""
+        )
         problems += [f"{where}: {error}" for error in errors]
     return problems
 

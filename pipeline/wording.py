@@ -1,4 +1,5 @@
 """How the pipeline words what it tells people: one helper, so every message agrees in number."""
+
 from __future__ import annotations
 
 

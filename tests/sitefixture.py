@@ -29,6 +29,7 @@ the reply was `completed`, and a `done` event set once the server has finished
 with it (so a test can wait for the server to notice a client that hung up).
 Responses go out with TCP_NODELAY, so the site adds no Nagle delay of its own.
 """
+
 from __future__ import annotations
 
 import socket
@@ -60,7 +61,9 @@ class Reply:
     repeat: int = 1
     """Send the body this many times in a row (one chunk each when chunked): a big body without a big bytes object."""
     declared_length: int | None = None
-    """A Content-Length to declare instead of the real one (the body sent is still `body`, then the connection closes)."""
+    """A Content-Length to declare instead of the real one.
+
+    The body sent is still `body`, then the connection closes."""
     body_sleep: float = 0.0
     """Seconds to wait between the headers and the body."""
     etag: str | None = None
@@ -114,8 +117,8 @@ def html_page(title: str, body_html: str = "", charset: str = "utf-8", meta_char
     return (
         f"<!DOCTYPE html>\n<html><head>{meta}<title>{title}</title>"
         "<script>var x = 1;</script><style>body{font:14px sans-serif}</style></head>\n"
-        "<body><nav><a href=\"/\">Home</a> <a href=\"/en/\">EN</a></nav>\n"
-        f"<div class=\"content\">\n<h1>{title}</h1>\n{body_html}\n</div>\n"
+        '<body><nav><a href="/">Home</a> <a href="/en/">EN</a></nav>\n'
+        f'<div class="content">\n<h1>{title}</h1>\n{body_html}\n</div>\n'
         "</body></html>\n"
     )
 
@@ -124,19 +127,27 @@ EN_LABELS = ("Direction", "Subdirection", "Stage", "Type", "Date")
 RU_LABELS = ("Направление", "Поднаправление", "Стадия", "Тип", "Дата")
 
 
-def listing_entry(title: str, href: str | None = None, values: Iterable[str | None] = (),
-                  labels: tuple[str, ...] = EN_LABELS) -> str:
+def listing_entry(
+    title: str, href: str | None = None, values: Iterable[str | None] = (), labels: tuple[str, ...] = EN_LABELS
+) -> str:
     """One project on a listing, in the site's layout: a (linked) title, then `Label:` / value pairs.
 
     `values` follow `labels` (Direction, Subdirection, Stage, Type, Date); a None value omits its pair.
     """
     head = f'<a href="{href}">{title}</a>' if href else title
-    pairs = "".join(f"<dt>{label}:</dt><dd>{value}</dd>" for label, value in zip(labels, values) if value is not None)
+    pairs = "".join(
+        f"<dt>{label}:</dt><dd>{value}</dd>" for label, value in zip(labels, values, strict=False) if value is not None
+    )
     return f'<div class="project-item"><p class="title">{head}</p><dl class="props">{pairs}</dl></div>\n'
 
 
-def listing_html(title: str, sections: Iterable[tuple[str, Iterable[str]]], extra: str = "",
-                 charset: str = "utf-8", meta_charset: bool = True) -> str:
+def listing_html(
+    title: str,
+    sections: Iterable[tuple[str, Iterable[str]]],
+    extra: str = "",
+    charset: str = "utf-8",
+    meta_charset: bool = True,
+) -> str:
     """A listing page: an intro, then each (heading, entries) section, then `extra` (pagination, other links)."""
     body = "<p>Projects of the centre in this thematic area.</p>\n"
     for heading, entries in sections:
@@ -155,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence stderr
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def setup(self) -> None:
@@ -164,10 +175,10 @@ class _Handler(BaseHTTPRequestHandler):
         # client's delayed ACK would add ~40 ms to every response and hide what the client itself costs.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._serve(head=True)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._serve(head=False)
 
     def _serve(self, head: bool) -> None:
@@ -238,8 +249,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _trickle(self, request: Request, reply: Reply) -> None:
         """The reply one byte at a time (the headers too with `trickle_headers`), `trickle` seconds apart."""
         request.status = reply.status
-        head = (f"HTTP/1.1 {reply.status} OK\r\nContent-Type: {reply.content_type}\r\n"
-                f"Content-Length: {len(reply.data)}\r\nConnection: close\r\n\r\n").encode("latin-1")
+        head = (
+            f"HTTP/1.1 {reply.status} OK\r\nContent-Type: {reply.content_type}\r\n"
+            f"Content-Length: {len(reply.data)}\r\nConnection: close\r\n\r\n"
+        ).encode("latin-1")
         self.close_connection = True
         if not reply.trickle_headers:
             self.wfile.write(head)
@@ -305,8 +318,9 @@ class TestSite:
         self.log: list[Request] = []
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.site = self
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="test-site", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="test-site", daemon=True
+        )
         self._thread.start()
 
     # -- addresses -------------------------------------------------------------------------------------------
@@ -333,8 +347,9 @@ class TestSite:
             self._served[target] = 0
         return list(replies)
 
-    def page(self, target: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
-             **options: object) -> Reply:
+    def page(
+        self, target: str, body: bytes | str, content_type: str = "text/html; charset=utf-8", **options: object
+    ) -> Reply:
         """Serve one 200 page (with any other `Reply` options) for `target`."""
         [reply] = self.route(target, Reply(200, body, content_type, **options))  # type: ignore[arg-type]
         return reply

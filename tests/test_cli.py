@@ -23,8 +23,9 @@ LISTING = ROOT / "raw" / "captures" / "24254178018127d3bb98f713f8e8e481f27183a73
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], check=False, capture_output=True, text=True,
-                          cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], check=False, capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def test_build_prints_a_summary_and_writes_valid_output(tmp_path, capsys):
@@ -52,12 +53,15 @@ def test_parse_reports_rejects_and_exits_1(tmp_path, capsys):
     assert f"reject: {page}:2: date: " in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("content, args, message", [
-    (None, [], "no such file"),
-    (" \n\n", [], "the page is empty"),
-    ("Just some news about the weather.\n\nNothing else.", [], "cannot tell the page kind"),
-    ("x", ["--kind", "news"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "content, args, message",
+    [
+        (None, [], "no such file"),
+        (" \n\n", [], "the page is empty"),
+        ("Just some news about the weather.\n\nNothing else.", [], "cannot tell the page kind"),
+        ("x", ["--kind", "news"], "invalid choice"),
+    ],
+)
 def test_bad_input_gives_one_error_line_and_no_traceback(tmp_path, content, args, message):
     page = tmp_path / "page.txt"
     if content is not None:
@@ -83,16 +87,21 @@ def test_validate_exits_1_and_lists_problems(tmp_path):
 
 def write_corpus(path, *texts):
     """A corpus file of listing captures, one per text (each at its own URL)."""
-    lines = [json.dumps({"url": f"{LISTING_URL}?page={number}", "kind": "listing", "complete": True, "text": text})
-             for number, text in enumerate(texts, 1)]
+    lines = [
+        json.dumps({"url": f"{LISTING_URL}?page={number}", "kind": "listing", "complete": True, "text": text})
+        for number, text in enumerate(texts, 1)
+    ]
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path
 
 
-@pytest.mark.parametrize("texts, message", [
-    (["T"], "imported 1 capture into "),
-    (["T", "U"], "imported 2 captures into "),
-])
+@pytest.mark.parametrize(
+    "texts, message",
+    [
+        (["T"], "imported 1 capture into "),
+        (["T", "U"], "imported 2 captures into "),
+    ],
+)
 def test_import_adds_captures_and_counts_them_in_words_that_agree(tmp_path, capsys, texts, message):
     corpus = write_corpus(tmp_path / "c.jsonl", *texts)
     assert main(["import", str(corpus), "--raw", str(tmp_path / "raw")]) == 0
@@ -179,20 +188,26 @@ def test_every_command_has_a_summary_an_example_and_its_exit_codes(monkeypatch, 
     assert exit_codes_listed(text) == codes
 
 
-@pytest.mark.parametrize("argv0, usage", [
-    ("/srv/app/.venv/bin/csr-nw-pipeline", "usage: csr-nw-pipeline validate "),
-    ("/srv/app/.venv/lib/python3.11/site-packages/pipeline/__main__.py", "usage: python -m pipeline validate "),
-])
+@pytest.mark.parametrize(
+    "argv0, usage",
+    [
+        ("/srv/app/.venv/bin/csr-nw-pipeline", "usage: csr-nw-pipeline validate "),
+        ("/srv/app/.venv/lib/python3.11/site-packages/pipeline/__main__.py", "usage: python -m pipeline validate "),
+    ],
+)
 def test_usage_names_the_program_as_it_was_run(monkeypatch, capsys, argv0, usage):
     text = cli_help(monkeypatch, capsys, "validate", argv0=argv0)
     assert text.startswith(usage)
     assert "example:\n  " + usage.removeprefix("usage: ") in text
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda path: None, "no such directory"),
-    (lambda path: path.write_text("x"), "not a directory"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda path: None, "no such directory"),
+        (lambda path: path.write_text("x"), "not a directory"),
+    ],
+)
 def test_validate_on_a_folder_that_is_not_there_is_bad_input(tmp_path, capsys, make, message):
     folder = tmp_path / "processed"
     make(folder)
@@ -203,10 +218,13 @@ def test_validate_on_a_folder_that_is_not_there_is_bad_input(tmp_path, capsys, m
 
 
 @pytest.mark.parametrize("command", ["parse", "import"])
-@pytest.mark.parametrize("make, message", [
-    (lambda path: path.mkdir(), "is a directory, not a file"),
-    (lambda path: None, "no such file"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda path: path.mkdir(), "is a directory, not a file"),
+        (lambda path: None, "no such file"),
+    ],
+)
 def test_a_file_argument_names_what_is_wrong_with_it(tmp_path, capsys, command, make, message):
     path = tmp_path / "page"
     make(path)
@@ -214,14 +232,19 @@ def test_a_file_argument_names_what_is_wrong_with_it(tmp_path, capsys, command, 
     assert capsys.readouterr().err.splitlines() == [f"error: {path}: {message}"]
 
 
-ONE_OF_EACH = ("2015\nProject A\n- Stage:\n- Completed project\n- Date:\n- 2015\n- Colour:\n- Blue\n"
-               "Project B\n- Date:\n- Spring 20l5\n")
+ONE_OF_EACH = (
+    "2015\nProject A\n- Stage:\n- Completed project\n- Date:\n- 2015\n- Colour:\n- Blue\n"
+    "Project B\n- Date:\n- Spring 20l5\n"
+)
 
 
-@pytest.mark.parametrize("dropped, message", [
-    (["rejects"], "1 problem in "),
-    (["rejects", "warnings"], "2 problems in "),
-])
+@pytest.mark.parametrize(
+    "dropped, message",
+    [
+        (["rejects"], "1 problem in "),
+        (["rejects", "warnings"], "2 problems in "),
+    ],
+)
 def test_validate_counts_problems_in_words_that_agree(tmp_path, capsys, dropped, message):
     out = tmp_path / "out"
     shutil.copytree(ROOT / "processed", out)
@@ -261,15 +284,32 @@ def fake_crawl(monkeypatch, tmp_path):
     monkeypatch.setattr(cli, "Crawler", FakeCrawler)
     monkeypatch.setattr(FakeCrawler, "report", FetchReport())
     monkeypatch.setattr(signal, "signal", lambda signum, handler: None)
-    return lambda command, *options: main([command, "--start-url", LISTING_URL, "--raw", str(ROOT / "raw"), *options,
-                                           *(["--out", str(tmp_path / "out")] if command == "refresh" else [])])
+    return lambda command, *options: main(
+        [
+            command,
+            "--start-url",
+            LISTING_URL,
+            "--raw",
+            str(ROOT / "raw"),
+            *options,
+            *(["--out", str(tmp_path / "out")] if command == "refresh" else []),
+        ]
+    )
 
 
-@pytest.mark.parametrize("report, summary", [
-    (FetchReport(fetched=["a"], bytes=1), "fetched 1 page (0 unchanged), 0 not modified, 0 skipped, 0 failed, 1 byte in "),
-    (FetchReport(fetched=["a"], unchanged=["b"], bytes=2),
-     "fetched 2 pages (1 unchanged), 0 not modified, 0 skipped, 0 failed, 2 bytes in "),
-])
+@pytest.mark.parametrize(
+    "report, summary",
+    [
+        (
+            FetchReport(fetched=["a"], bytes=1),
+            "fetched 1 page (0 unchanged), 0 not modified, 0 skipped, 0 failed, 1 byte in ",
+        ),
+        (
+            FetchReport(fetched=["a"], unchanged=["b"], bytes=2),
+            "fetched 2 pages (1 unchanged), 0 not modified, 0 skipped, 0 failed, 2 bytes in ",
+        ),
+    ],
+)
 def test_fetch_summary_counts_in_words_that_agree(fake_crawl, monkeypatch, capsys, report, summary):
     monkeypatch.setattr(FakeCrawler, "report", report)
     assert fake_crawl("fetch", "--user-agent", OPERATOR_UA) == 0
@@ -277,10 +317,13 @@ def test_fetch_summary_counts_in_words_that_agree(fake_crawl, monkeypatch, capsy
 
 
 @pytest.mark.parametrize("command", ["fetch", "refresh"])
-@pytest.mark.parametrize("options, warnings", [
-    ([], 1),
-    (["--user-agent", OPERATOR_UA], 0),
-])
+@pytest.mark.parametrize(
+    "options, warnings",
+    [
+        ([], 1),
+        (["--user-agent", OPERATOR_UA], 0),
+    ],
+)
 def test_a_placeholder_contact_in_the_user_agent_is_warned_about_once(fake_crawl, capsys, command, options, warnings):
     assert fake_crawl(command, *options) == 0
     lines = [line for line in capsys.readouterr().err.splitlines() if "User-Agent" in line]
@@ -297,8 +340,15 @@ def test_no_placeholder_warning_once_the_default_user_agent_names_a_real_contact
 def test_the_default_folders_are_in_the_current_folder_not_beside_the_package(tmp_path):
     """An installed console script run from a project folder builds that folder's raw/ into its processed/."""
     shutil.copytree(ROOT / "raw", tmp_path / "raw", ignore=shutil.ignore_patterns(".lock"))
-    result = subprocess.run([sys.executable, "-m", "pipeline", "build"], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "build"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "processed" / "projects" / "part-0.parquet").is_file()
     assert main(["validate", str(tmp_path / "processed")]) == 0

@@ -3,6 +3,7 @@
 Every expected date below was written by hand. The corpus and seed strings
 are copied in (not read from ../shared, which a checkout may lack).
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -308,7 +309,9 @@ def test_rejected(text: str, reason: str | None) -> None:
         assert reason in str(caught.value)
 
 
-@pytest.mark.parametrize("text", ["December 2013–March 2014", "декабрь 2013 – март 2014", "2011 – until present", "TBD"])
+@pytest.mark.parametrize(
+    "text", ["December 2013–March 2014", "декабрь 2013 – март 2014", "2011 – until present", "TBD"]
+)
 @pytest.mark.parametrize("lang", ["en", "ru", None])
 def test_language_hint_changes_nothing(text: str, lang: str | None) -> None:
     def outcome(hint: str | None) -> object:
@@ -332,13 +335,52 @@ def test_precisions_are_the_five_units() -> None:
 
 # --- properties ---------------------------------------------------------------
 
-EN = [None, "January", "February", "March", "April", "May", "June", "July",
-      "August", "September", "October", "November", "December"]
+EN = [
+    None,
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 EN_SHORT = [None, "Jan", "Feb.", "Mar", "Apr.", "May", "Jun", "Jul.", "Aug", "Sept.", "Oct", "Nov.", "Dec"]
-RU = [None, "январь", "февраль", "март", "апрель", "май", "июнь", "июль",
-      "август", "сентябрь", "октябрь", "ноябрь", "декабрь"]
-RU_OF = [None, "января", "февраля", "марта", "апреля", "мая", "июня", "июля",
-         "августа", "сентября", "октября", "ноября", "декабря"]
+RU = [
+    None,
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
+RU_OF = [
+    None,
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+]
 ROMAN = [None, "I", "II", "III", "IV"]
 
 
@@ -387,8 +429,21 @@ def format_range(style: str, a: date, b: date, dash: str) -> tuple[str, date, da
     return text, a, b, "day"
 
 
-STYLES = ["year", "month", "month_short", "month_ru", "day", "day_us", "day_dotted",
-          "day_iso", "day_ru", "quarter", "quarter_ru", "half", "half_ru"]
+STYLES = [
+    "year",
+    "month",
+    "month_short",
+    "month_ru",
+    "day",
+    "day_us",
+    "day_dotted",
+    "day_iso",
+    "day_ru",
+    "quarter",
+    "quarter_ru",
+    "half",
+    "half_ru",
+]
 DASHES = ["-", "–", " - ", " – ", "—", "\u00a0–\u00a0", " to "]
 DAYS_IN_RANGE = st.dates(min_value=date(1800, 1, 1), max_value=date(2199, 12, 31))
 
@@ -417,14 +472,67 @@ def assert_sound(text: str) -> None:
 
 
 DATEISH = st.lists(
-    st.sampled_from([
-        "2013", "2014", "1800", "2199", "21", "15", "31", "29", "0", "9", "20155",
-        " ", "  ", "\u00a0", "-", "–", "—", ".", ",", "/", "march", "February", "Sept.",
-        "Decmber", "декабря", "март", "дек.", "q1", "Q5", "h2", "1q", "i", "ii", "iv",
-        "кв.", "квартал", "полугодие", "half", "of", "first", "2-е", "1st", "г.", "гг.",
-        "to", "по", "с", "from", "since", "present", "until", "ongoing", "н.в.",
-        "15.03.2013", "31.02.2013", "2013-03-15", "2013-02-30",
-    ]),
+    st.sampled_from(
+        [
+            "2013",
+            "2014",
+            "1800",
+            "2199",
+            "21",
+            "15",
+            "31",
+            "29",
+            "0",
+            "9",
+            "20155",
+            " ",
+            "  ",
+            "\u00a0",
+            "-",
+            "–",
+            "—",
+            ".",
+            ",",
+            "/",
+            "march",
+            "February",
+            "Sept.",
+            "Decmber",
+            "декабря",
+            "март",
+            "дек.",
+            "q1",
+            "Q5",
+            "h2",
+            "1q",
+            "i",
+            "ii",
+            "iv",
+            "кв.",
+            "квартал",
+            "полугодие",
+            "half",
+            "of",
+            "first",
+            "2-е",
+            "1st",
+            "г.",
+            "гг.",
+            "to",
+            "по",
+            "с",
+            "from",
+            "since",
+            "present",
+            "until",
+            "ongoing",
+            "н.в.",
+            "15.03.2013",
+            "31.02.2013",
+            "2013-03-15",
+            "2013-02-30",
+        ]
+    ),
     max_size=8,
 ).map("".join)
 

@@ -1,4 +1,5 @@
 """The docs are tested: the README must stay true to the CLI, the schema and the data."""
+
 import contextlib
 import io
 import os
@@ -55,7 +56,9 @@ def in_command_line_section(name: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", COMMAND_LINE) is not None
 
 
-@pytest.mark.parametrize("command", [[], *([name] for name in command_names())], ids=lambda args: " ".join(args) or "top")
+@pytest.mark.parametrize(
+    "command", [[], *([name] for name in command_names())], ids=lambda args: " ".join(args) or "top"
+)
 def test_readme_documents_every_command_and_option(command):
     usage = " ".join(["python -m pipeline", *command])
     assert usage in COMMAND_LINE, f"`{usage}` is not in the README"
@@ -77,12 +80,15 @@ def test_data_dictionary_is_current():
     assert committed == data_dictionary(), "stale: run `python -m pipeline.schema > docs/data-dictionary.md`"
 
 
-@pytest.mark.parametrize("snippet", re.findall(r"```python\n(.*?)```", README.split("## Loading the data", 1)[1].split("\n## ", 1)[0], re.DOTALL))
+@pytest.mark.parametrize(
+    "snippet",
+    re.findall(r"```python\n(.*?)```", README.split("## Loading the data", 1)[1].split("\n## ", 1)[0], re.DOTALL),
+)
 def test_analyst_snippets_run_on_the_committed_data(snippet, capsys):
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        exec(compile(snippet, "README.md", "exec"), {})  # noqa: S102 - the README's own snippets, run as a reader would
+        exec(compile(snippet, "README.md", "exec"), {})
     finally:
         os.chdir(cwd)
     assert capsys.readouterr().out.strip()

@@ -4,6 +4,7 @@ Every test crawls over real HTTP with short timeouts and a tiny backoff, and
 asserts on what matters afterwards: the manifest, the stored bytes (byte for
 byte what the server sent), the run report and the server's request log.
 """
+
 from __future__ import annotations
 
 import io
@@ -64,8 +65,16 @@ def site():
 
 
 def fast_settings(*start_urls: str, **overrides) -> FetchSettings:
-    options = {"delay": 0, "connect_timeout": 1, "read_timeout": 0.4, "max_retries": 2, "backoff_base": 0.01,
-               "backoff_cap": 0.05, "save_every": 1, **overrides}
+    options = {
+        "delay": 0,
+        "connect_timeout": 1,
+        "read_timeout": 0.4,
+        "max_retries": 2,
+        "backoff_base": 0.01,
+        "backoff_cap": 0.05,
+        "save_every": 1,
+        **overrides,
+    }
     return FetchSettings(start_urls=tuple(start_urls), **options)
 
 
@@ -102,7 +111,7 @@ def assert_clean(raw: Path) -> None:
 
 
 def project_page(title: str = "Project A", year: str = "2015") -> str:
-    return detail_html(title, VALUES[:4] + (year,), [f"About {title}."])
+    return detail_html(title, (*VALUES[:4], year), [f"About {title}."])
 
 
 def simple_listing(*links: str, extra: str = "") -> str:
@@ -120,11 +129,15 @@ def page_targets(site: TestSite) -> list[str]:
 PAGE_A = "/en/projects/2015/a/"
 
 
-@pytest.mark.parametrize("first, first_seen, wait_range", [
-    (Reply(503, "busy"), (503, True), (0, 0.01)),
-    (Reply(429, "slow down", headers={"Retry-After": "1"}), (429, True), (1.0, 1.0)),  # Retry-After is waited out
-    (Reply(body=project_page(), drop_after=200), (200, False), (0, 0.01)),
-], ids=["503", "429-with-retry-after", "connection-dropped-mid-body"])
+@pytest.mark.parametrize(
+    "first, first_seen, wait_range",
+    [
+        (Reply(503, "busy"), (503, True), (0, 0.01)),
+        (Reply(429, "slow down", headers={"Retry-After": "1"}), (429, True), (1.0, 1.0)),  # Retry-After is waited out
+        (Reply(body=project_page(), drop_after=200), (200, False), (0, 0.01)),
+    ],
+    ids=["503", "429-with-retry-after", "connection-dropped-mid-body"],
+)
 def test_a_failed_attempt_is_retried_after_a_backoff_and_stored_once(site, tmp_path, first, first_seen, wait_range):
     body = project_page()
     site.route(PAGE_A, first, Reply(body=body))
@@ -158,14 +171,19 @@ def test_a_retry_after_longer_than_the_cap_fails_at_once(site, tmp_path):
     assert sleeps == [], "nothing is waited for"
 
 
-@pytest.mark.parametrize("failing, reason", [
-    # each attempt gives up after the read timeout: had it waited the 1.5 s out, it would have got the page
-    (Reply(body=project_page("New title"), sleep=1.5), "timeout"),
-    (Reply(body=project_page("New title"), body_sleep=1.5), "timeout"),
-    (Reply(body=project_page("New title"), drop_after=100), "connection dropped mid-body"),
-], ids=["hang-before-the-headers", "hang-mid-body", "connection-dropped-mid-body"])
-def test_a_page_that_keeps_failing_fails_after_the_retries_and_keeps_the_earlier_capture(site, tmp_path, failing,
-                                                                                         reason):
+@pytest.mark.parametrize(
+    "failing, reason",
+    [
+        # each attempt gives up after the read timeout: had it waited the 1.5 s out, it would have got the page
+        (Reply(body=project_page("New title"), sleep=1.5), "timeout"),
+        (Reply(body=project_page("New title"), body_sleep=1.5), "timeout"),
+        (Reply(body=project_page("New title"), drop_after=100), "connection dropped mid-body"),
+    ],
+    ids=["hang-before-the-headers", "hang-mid-body", "connection-dropped-mid-body"],
+)
+def test_a_page_that_keeps_failing_fails_after_the_retries_and_keeps_the_earlier_capture(
+    site, tmp_path, failing, reason
+):
     old = project_page("Old title")
     site.route(PAGE_A, Reply(body=old))
     url = site.url(PAGE_A)
@@ -256,7 +274,9 @@ def test_an_off_host_link_is_never_requested_and_is_reported(site, tmp_path):
 
 def test_an_off_host_redirect_is_not_followed_and_is_reported(site, tmp_path):
     site.page(LIST, simple_listing("/en/projects/2015/moved/"))
-    site.route("/en/projects/2015/moved/", Reply(302, "", headers={"Location": "http://other.invalid/en/projects/2015/x/"}))
+    site.route(
+        "/en/projects/2015/moved/", Reply(302, "", headers={"Location": "http://other.invalid/en/projects/2015/x/"})
+    )
     url, moved = site.url(LIST), site.url("/en/projects/2015/moved/")
 
     report = crawl(tmp_path, url)
@@ -284,8 +304,10 @@ def test_a_robots_disallowed_link_is_never_requested_and_is_reported(site, tmp_p
 
 
 def test_non_http_links_are_ignored(site, tmp_path):
-    extra = ('<p><a href="mailto:info@csr-nw.ru">Write to us</a> <a href="javascript:void(0)">2</a> '
-             '<a href="tel:+78121234567">Call</a> <a href="ftp://127.0.0.1/en/projects/2015/f/">FTP</a></p>')
+    extra = (
+        '<p><a href="mailto:info@csr-nw.ru">Write to us</a> <a href="javascript:void(0)">2</a> '
+        '<a href="tel:+78121234567">Call</a> <a href="ftp://127.0.0.1/en/projects/2015/f/">FTP</a></p>'
+    )
     site.page(LIST, simple_listing("/en/projects/2015/a/", extra=extra))
     site.page("/en/projects/2015/a/", project_page())
 
@@ -298,8 +320,14 @@ def test_non_http_links_are_ignored(site, tmp_path):
 def test_pagination_is_followed_as_listings(site, tmp_path):
     page2, page3 = LIST + "?PAGEN_1=2", LIST + "?PAGEN_1=3"
     site.page(LIST, simple_listing("/en/projects/2015/a/", extra=f'<div class="pager"><a href="{page2}">2</a></div>'))
-    site.page(page2, listing_html("Clusters", [("2014", [listing_entry("Project B", "/en/projects/2014/b/", VALUES)])],
-                                  extra=f'<a href="{LIST}">1</a> <a rel="next" href="?PAGEN_1=3">Forward</a>'))
+    site.page(
+        page2,
+        listing_html(
+            "Clusters",
+            [("2014", [listing_entry("Project B", "/en/projects/2014/b/", VALUES)])],
+            extra=f'<a href="{LIST}">1</a> <a rel="next" href="?PAGEN_1=3">Forward</a>',
+        ),
+    )
     site.page(page3, listing_html("Clusters", [("2013", [listing_entry("Project C", None, VALUES)])]))
     site.page("/en/projects/2015/a/", project_page("Project 1"))
     site.page("/en/projects/2014/b/", project_page("Project B", "2014"))
@@ -344,13 +372,19 @@ def test_max_pages_bounds_the_crawl(site, tmp_path, capsys):
 # -- size caps -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("reply, reason", [
-    # 50 MB with its Content-Length: refused on the declared length (reading on would stop at the cap instead)
-    (Reply(body=b"x" * 65536, repeat=800), "response of 52428800 bytes exceeds the 10000-byte cap; not read"),
-    # 20 MB chunked, no Content-Length: read until past the cap, then dropped
-    (Reply(body=b"<p>" + b"y" * 993 + b"</p>\n", chunked=True, repeat=20_000),
-     "response exceeds the 10000-byte cap; stopped reading"),
-], ids=["content-length", "chunked"])
+@pytest.mark.parametrize(
+    "reply, reason",
+    [
+        # 50 MB with its Content-Length: refused on the declared length (reading on would stop at the cap instead)
+        (Reply(body=b"x" * 65536, repeat=800), "response of 52428800 bytes exceeds the 10000-byte cap; not read"),
+        # 20 MB chunked, no Content-Length: read until past the cap, then dropped
+        (
+            Reply(body=b"<p>" + b"y" * 993 + b"</p>\n", chunked=True, repeat=20_000),
+            "response exceeds the 10000-byte cap; stopped reading",
+        ),
+    ],
+    ids=["content-length", "chunked"],
+)
 def test_a_response_over_max_bytes_is_refused_without_downloading_it(site, tmp_path, reply, reason):
     site.route("/en/projects/2015/big/", reply)
     url = site.url("/en/projects/2015/big/")
@@ -372,17 +406,28 @@ RU_VALUES = ("Пространственное развитие", "Класте�
 
 
 def russian_listing(meta_charset: bool) -> bytes:
-    entries = [listing_entry("Развитие инновационного кластера в городе Саров", "/projects/2015/sarov/", RU_VALUES,
-                             labels=("Направление", "Поднаправление", "Стадия", "Тип", "Дата"))]
-    text = listing_html("Кластеры и кластерная политика", [("2015", entries)], charset="windows-1251",
-                        meta_charset=meta_charset)
+    entries = [
+        listing_entry(
+            "Развитие инновационного кластера в городе Саров",
+            "/projects/2015/sarov/",
+            RU_VALUES,
+            labels=("Направление", "Поднаправление", "Стадия", "Тип", "Дата"),
+        )
+    ]
+    text = listing_html(
+        "Кластеры и кластерная политика", [("2015", entries)], charset="windows-1251", meta_charset=meta_charset
+    )
     return text.encode("cp1251")
 
 
-@pytest.mark.parametrize("content_type, meta", [
-    ("text/html; charset=windows-1251", False),
-    ("text/html", True),
-], ids=["http-header", "meta-only"])
+@pytest.mark.parametrize(
+    "content_type, meta",
+    [
+        ("text/html; charset=windows-1251", False),
+        ("text/html", True),
+    ],
+    ids=["http-header", "meta-only"],
+)
 def test_a_windows_1251_page_is_stored_as_sent_and_read_as_russian(site, tmp_path, content_type, meta):
     body = russian_listing(meta_charset=meta)
     site.page(RU_LIST, body, content_type=content_type)
@@ -433,8 +478,9 @@ def test_the_second_run_sends_validators_and_keeps_the_capture_on_304(site, tmp_
     for url in urls:
         checked = datetime.fromisoformat(after[url]["checked_at"])
         assert checked > datetime.now(UTC) - timedelta(minutes=1)
-        assert {k: v for k, v in after[url].items() if k != "checked_at"} == \
-            {k: v for k, v in before[url].items() if k != "checked_at"}
+        assert {k: v for k, v in after[url].items() if k != "checked_at"} == {
+            k: v for k, v in before[url].items() if k != "checked_at"
+        }
     assert "0 pages (0 unchanged), 3 not modified" in second.lines()[0]
 
 
@@ -457,8 +503,22 @@ def test_the_user_agent_names_the_project_and_a_contact(site, tmp_path, capsys):
 
     site.clear_log()
     agent = "csr-nw-pipeline/0.1 (+mailto:analyst@example.org)"
-    assert main(["fetch", "--raw", str(tmp_path / "two"), "--delay", "0", "--user-agent", agent,
-                 "--start-url", site.url(LIST)]) == 0
+    assert (
+        main(
+            [
+                "fetch",
+                "--raw",
+                str(tmp_path / "two"),
+                "--delay",
+                "0",
+                "--user-agent",
+                agent,
+                "--start-url",
+                site.url(LIST),
+            ]
+        )
+        == 0
+    )
     assert {request.user_agent for request in site.log} == {agent}
 
 
@@ -520,8 +580,10 @@ def test_a_run_with_failures_leaves_no_temporary_files_and_a_valid_manifest(site
 
     assert [url for url, _ in report.failed] == [site.url(link) for link in links[1:]]
     assert [reason for _, reason in report.failed] == [
-        "HTTP 500 (after 3 attempts)", "connection dropped mid-body (after 3 attempts)",
-        "unexpected content type 'application/pdf'"]
+        "HTTP 500 (after 3 attempts)",
+        "connection dropped mid-body (after 3 attempts)",
+        "unexpected content type 'application/pdf'",
+    ]
     assert set(manifest(tmp_path)) == {site.url(LIST), site.url(links[0])}
     assert_clean(tmp_path)
 
@@ -564,33 +626,39 @@ def test_a_failing_capture_write_leaves_the_earlier_manifest_valid(site, tmp_pat
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("1", 1.0),
-    ("120", 120.0),
-    (" 7 ", 7.0),
-    ("0", 0.0),
-    ("Sat, 01 Mar 2025 12:00:30 GMT", 30.0),
-    ("Sat, 01 Mar 2025 13:00:00 GMT", 3600.0),
-    ("Sat, 01 Mar 2025 11:00:00 GMT", 0.0),  # in the past: no wait
-    ("Sat, 01 Mar 2025 14:00:00 +0200", 0.0),
-    ("Saturday, 01-Mar-25 12:00:10 GMT", 10.0),  # RFC 850, still allowed
-    ("Sat Mar  1 12:00:05 2025", 5.0),  # asctime (RFC 9110 allows it): no zone, so UTC
-    ("Sat, 01 Mar 2025 12:00:05 -0000", 5.0),  # `-0000`: no zone information, so UTC
-    (None, None),
-    ("", None),
-    ("soon", None),
-    ("1.5", None),
-    ("-5", None),
-    ("Sat, 99 Foo 2025", None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("1", 1.0),
+        ("120", 120.0),
+        (" 7 ", 7.0),
+        ("0", 0.0),
+        ("Sat, 01 Mar 2025 12:00:30 GMT", 30.0),
+        ("Sat, 01 Mar 2025 13:00:00 GMT", 3600.0),
+        ("Sat, 01 Mar 2025 11:00:00 GMT", 0.0),  # in the past: no wait
+        ("Sat, 01 Mar 2025 14:00:00 +0200", 0.0),
+        ("Saturday, 01-Mar-25 12:00:10 GMT", 10.0),  # RFC 850, still allowed
+        ("Sat Mar  1 12:00:05 2025", 5.0),  # asctime (RFC 9110 allows it): no zone, so UTC
+        ("Sat, 01 Mar 2025 12:00:05 -0000", 5.0),  # `-0000`: no zone information, so UTC
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("1.5", None),
+        ("-5", None),
+        ("Sat, 99 Foo 2025", None),
+    ],
+)
 def test_retry_after_seconds(value, expected):
     assert retry_after_seconds(value, now=NOW) == expected
 
 
 def test_an_unreadable_retry_after_date_does_not_abort_the_crawl(site, tmp_path):
     site.page(LIST, simple_listing("/en/projects/2015/a/", "/en/projects/2015/b/"))
-    site.route("/en/projects/2015/a/", Reply(503, "busy", headers={"Retry-After": "Sat Mar  1 12:00:05 2025"}),
-               Reply(body=project_page("A")))
+    site.route(
+        "/en/projects/2015/a/",
+        Reply(503, "busy", headers={"Retry-After": "Sat Mar  1 12:00:05 2025"}),
+        Reply(body=project_page("A")),
+    )
     site.page("/en/projects/2015/b/", project_page("B"))
 
     report = crawl(tmp_path, site.url(LIST))
@@ -609,13 +677,16 @@ def test_backoff_is_full_jitter_below_an_exponential_ceiling_and_the_cap(attempt
     assert max(waits) > ceiling * 0.8 and min(waits) < ceiling * 0.2, "the jitter should spread over [0, ceiling]"
 
 
-@pytest.mark.parametrize("attempt, retry_after, low, high", [
-    (1, 5.0, 5.0, 5.0),  # Retry-After is a floor above the jittered wait
-    (1, 0.0, 0.0, 1.0),
-    (1, None, 0.0, 1.0),
-    (7, 90.0, 90.0, 90.0),  # even above the cap (the cap on Retry-After is the fetcher's business)
-    (7, 0.5, 0.5, 60.0),
-])
+@pytest.mark.parametrize(
+    "attempt, retry_after, low, high",
+    [
+        (1, 5.0, 5.0, 5.0),  # Retry-After is a floor above the jittered wait
+        (1, 0.0, 0.0, 1.0),
+        (1, None, 0.0, 1.0),
+        (7, 90.0, 90.0, 90.0),  # even above the cap (the cap on Retry-After is the fetcher's business)
+        (7, 0.5, 0.5, 60.0),
+    ],
+)
 def test_backoff_never_waits_less_than_retry_after(attempt, retry_after, low, high):
     for _ in range(100):
         assert low <= backoff(attempt, backoff_settings(), retry_after) <= high
@@ -633,17 +704,20 @@ class FakeClock:
         self.now += seconds
 
 
-@pytest.mark.parametrize("steps, expected_sleeps", [
-    # (url, delay, seconds that pass before the call)
-    ([("http://a/1", 1.0, 0)], []),  # the first request to a host never waits
-    ([("http://a/1", 1.0, 0), ("http://a/2", 1.0, 0)], [1.0]),
-    ([("http://a/1", 1.0, 0), ("http://a/2", 1.0, 0.4)], [0.6]),
-    ([("http://a/1", 1.0, 0), ("http://a/2", 1.0, 1.5)], []),  # enough time has passed already
-    ([("http://a/1", 1.0, 0), ("http://b/1", 1.0, 0), ("http://a/2", 1.0, 0)], [1.0]),  # per host
-    ([("http://a/1", 0.0, 0), ("http://a/2", 0.0, 0)], []),
-    ([("http://a/1", 2.0, 0), ("http://a/2", 2.0, 0), ("http://a/3", 2.0, 0.5)], [2.0, 1.5]),
-    ([("http://a:80/1", 1.0, 0), ("http://a:8080/1", 1.0, 0)], []),  # netloc includes the port
-])
+@pytest.mark.parametrize(
+    "steps, expected_sleeps",
+    [
+        # (url, delay, seconds that pass before the call)
+        ([("http://a/1", 1.0, 0)], []),  # the first request to a host never waits
+        ([("http://a/1", 1.0, 0), ("http://a/2", 1.0, 0)], [1.0]),
+        ([("http://a/1", 1.0, 0), ("http://a/2", 1.0, 0.4)], [0.6]),
+        ([("http://a/1", 1.0, 0), ("http://a/2", 1.0, 1.5)], []),  # enough time has passed already
+        ([("http://a/1", 1.0, 0), ("http://b/1", 1.0, 0), ("http://a/2", 1.0, 0)], [1.0]),  # per host
+        ([("http://a/1", 0.0, 0), ("http://a/2", 0.0, 0)], []),
+        ([("http://a/1", 2.0, 0), ("http://a/2", 2.0, 0), ("http://a/3", 2.0, 0.5)], [2.0, 1.5]),
+        ([("http://a:80/1", 1.0, 0), ("http://a:8080/1", 1.0, 0)], []),  # netloc includes the port
+    ],
+)
 def test_throttle_waits_out_the_delay_per_host(steps, expected_sleeps):
     clock = FakeClock()
     throttle = Throttle(sleep=clock.sleep, clock=clock)
@@ -656,22 +730,27 @@ def test_throttle_waits_out_the_delay_per_host(steps, expected_sleeps):
 PAGE_2 = [("http://h/en/area_of_activity/x/y/?PAGEN_1=2", "listing")]
 
 
-@pytest.mark.parametrize("anchor, expected", [
-    ('<a href="/en/projects/2015/a/">Some project</a>', [("http://h/en/projects/2015/a/", "detail")]),
-    ('<a href="/en/projects/2015/a/#top">Some project</a>', [("http://h/en/projects/2015/a/", "detail")]),
-    ('<a href="http://other.invalid/en/projects/2015/x/">Some project</a>',
-     [("http://other.invalid/en/projects/2015/x/", "detail")]),
-    ('<a href="mailto:info@csr-nw.ru">Some project</a>', []),
-    ('<a href="javascript:void(0)">Some project</a>', []),
-    ('<a href="tel:+78120000000">Some project</a>', []),
-    ('<a href="/en/news/2015/">Some project</a>', []),  # neither a project page nor pagination
-    ('<a href="?PAGEN_1=2">Some project</a>', []),  # the listing's own path, but no pagination text
-    ('<a href="?PAGEN_1=2">2</a>', PAGE_2),  # pagination: a listing
-    ('<a href="?PAGEN_1=2" rel="next">Forward</a>', PAGE_2),
-    ('<a href="?PAGEN_1=2">»</a>', PAGE_2),
-    ('<a href="?PAGEN_1=2">Следующая</a>', PAGE_2),
-    ('<a href="?PAGEN_1=2">next</a>', PAGE_2),
-])
+@pytest.mark.parametrize(
+    "anchor, expected",
+    [
+        ('<a href="/en/projects/2015/a/">Some project</a>', [("http://h/en/projects/2015/a/", "detail")]),
+        ('<a href="/en/projects/2015/a/#top">Some project</a>', [("http://h/en/projects/2015/a/", "detail")]),
+        (
+            '<a href="http://other.invalid/en/projects/2015/x/">Some project</a>',
+            [("http://other.invalid/en/projects/2015/x/", "detail")],
+        ),
+        ('<a href="mailto:info@csr-nw.ru">Some project</a>', []),
+        ('<a href="javascript:void(0)">Some project</a>', []),
+        ('<a href="tel:+78120000000">Some project</a>', []),
+        ('<a href="/en/news/2015/">Some project</a>', []),  # neither a project page nor pagination
+        ('<a href="?PAGEN_1=2">Some project</a>', []),  # the listing's own path, but no pagination text
+        ('<a href="?PAGEN_1=2">2</a>', PAGE_2),  # pagination: a listing
+        ('<a href="?PAGEN_1=2" rel="next">Forward</a>', PAGE_2),
+        ('<a href="?PAGEN_1=2">»</a>', PAGE_2),
+        ('<a href="?PAGEN_1=2">Следующая</a>', PAGE_2),
+        ('<a href="?PAGEN_1=2">next</a>', PAGE_2),
+    ],
+)
 def test_discover_links_keeps_project_pages_and_pagination_only(anchor, expected):
     body = f"<html><body>{anchor}</body></html>".encode()
     assert discover_links(body, "text/html", "utf-8", "http://h/en/area_of_activity/x/y/") == expected
@@ -728,8 +807,9 @@ def slug_of(url: str) -> str:
 
 
 @pytest.mark.parametrize("listing_layout, detail_layout", [("list", "list"), ("dl", "dl"), ("table", "divs")])
-def test_refresh_of_the_html_corpus_gives_the_snapshot_rows(site, tmp_path, capsys, snapshot,
-                                                             listing_layout, detail_layout):
+def test_refresh_of_the_html_corpus_gives_the_snapshot_rows(
+    site, tmp_path, capsys, snapshot, listing_layout, detail_layout
+):
     listing, extra, served = serve_corpus(site, listing_layout, detail_layout)
     linked = project_links(served[listing], listing)
     dead = [url for url in linked if url not in served]  # listed projects the corpus has no detail page for
@@ -745,18 +825,25 @@ def test_refresh_of_the_html_corpus_gives_the_snapshot_rows(site, tmp_path, caps
     printed = capsys.readouterr().out.splitlines()
     assert code == 3
     assert printed[0].startswith("fetched 7 pages (0 unchanged), 0 not modified, 0 skipped, 14 failed, ")
-    assert sorted(line for line in printed if line.startswith("failed ")) == sorted(f"failed {u}: HTTP 404" for u in dead)
+    assert sorted(line for line in printed if line.startswith("failed ")) == sorted(
+        f"failed {u}: HTTP 404" for u in dead
+    )
     assert printed[-2].startswith(f"built {out}: 7 pages read, 20 projects, 0 rejects")
     assert printed[-1].endswith(f"published to {out}: 20 changes")
     for url in dead:
-        assert len(site.requests_for(url[len(site.origin):])) == 1
+        assert len(site.requests_for(url[len(site.origin) :])) == 1
     entries = manifest(raw)
     assert set(entries) == set(served)
     for url, body in served.items():
         entry = entries[url]
         assert stored(raw, url) == body
-        assert (entry["status"], entry["final_url"], entry["content_type"], entry["charset"], entry["size"]) == \
-            (200, url, "text/html", "utf-8", len(body))
+        assert (entry["status"], entry["final_url"], entry["content_type"], entry["charset"], entry["size"]) == (
+            200,
+            url,
+            "text/html",
+            "utf-8",
+            len(body),
+        )
         assert entry["kind"] == ("listing" if url == listing else "detail") and entry["source"] == "fetch"
     assert_clean(raw)
 
@@ -787,11 +874,18 @@ def test_refresh_of_the_html_corpus_gives_the_snapshot_rows(site, tmp_path, caps
     assert warnings == sorted((w["code"], w["message"]) for w in snapshot.warnings if w["code"] != "incomplete-capture")
 
 
-@pytest.mark.parametrize("content_type, strip_meta", [
-    ("text/html; charset=windows-1251", False), ("text/html", False), ("text/html", True),
-], ids=["http-header", "meta-charset", "detected"])
-def test_the_russian_windows_1251_listing_is_stored_as_sent_and_matches_the_english(site, tmp_path, content_type,
-                                                                                    strip_meta):
+@pytest.mark.parametrize(
+    "content_type, strip_meta",
+    [
+        ("text/html; charset=windows-1251", False),
+        ("text/html", False),
+        ("text/html", True),
+    ],
+    ids=["http-header", "meta-charset", "detected"],
+)
+def test_the_russian_windows_1251_listing_is_stored_as_sent_and_matches_the_english(
+    site, tmp_path, content_type, strip_meta
+):
     [ru] = corpus("listing", "spans", "ru")
     [en] = corpus("listing", "list", "en")
     body = (FIXTURES / ru["file"]).read_bytes()
@@ -843,9 +937,13 @@ def test_an_unreachable_site_fails_the_run_instead_of_being_skipped(site, tmp_pa
 
 def start_fetch(raw: Path, url: str) -> subprocess.Popen:
     """`python -m pipeline fetch` in a child process, so that it can really be interrupted."""
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "fetch", "--raw", str(raw), "--delay", "0",
-                             "--start-url", url], cwd=ROOT, env=child_environment(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "fetch", "--raw", str(raw), "--delay", "0", "--start-url", url],
+        cwd=ROOT,
+        env=child_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 CHILD_CRAWL = """\
@@ -873,8 +971,13 @@ def start_crawler(raw: Path, *start_urls: str, max_file_size: int = 0, **overrid
     """A `Crawler` (the public API, with settings the CLI does not offer) in a child process, so that it
     can really be killed, or given a file-size limit without limiting the test process."""
     options = json.dumps({"start_urls": start_urls, "delay": 0, **overrides})
-    return subprocess.Popen([sys.executable, "-c", CHILD_CRAWL, str(raw), options, str(max_file_size)],
-                            cwd=ROOT, env=child_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD_CRAWL, str(raw), options, str(max_file_size)],
+        cwd=ROOT,
+        env=child_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def slow_site(site: TestSite, pages: int) -> dict[str, bytes]:
@@ -919,7 +1022,7 @@ def test_a_fetch_killed_mid_crawl_leaves_a_valid_manifest_and_only_whole_capture
     captures = store.captures()  # raises RawStoreError unless the manifest is valid (or absent)
     assert len(captures) >= saved_at_least
     crawl_order = list(served)
-    assert {capture.url for capture in captures} == set(crawl_order[:len(captures)])
+    assert {capture.url for capture in captures} == set(crawl_order[: len(captures)])
     for capture in captures:  # whatever the manifest names is there, whole
         assert store.read(capture) == served[capture.url]
     files = sorted((tmp_path / "captures").glob("*.html")) if (tmp_path / "captures").exists() else []
@@ -950,35 +1053,63 @@ def test_an_interrupted_fetch_records_every_capture_it_stored(site, tmp_path):
 # -- never publish worse data: a page that comes back empty or gutted keeps its last good capture -------------
 
 MAINTENANCE = html_page("Scheduled maintenance", "<p>The catalogue is back soon.</p>")
-GUTTED_DETAIL = "<html><body><div class=\"content\"> </div></body></html>"
+GUTTED_DETAIL = '<html><body><div class="content"> </div></body></html>'
 
 
 def listing_of(count: int) -> str:
     """A listing of `count` projects without links, so that a crawl of it fetches it alone."""
-    return listing_html("Clusters & Cluster Policy",
-                        [("2015", [listing_entry(f"Project {i}", None, VALUES) for i in range(count)])])
+    return listing_html(
+        "Clusters & Cluster Policy", [("2015", [listing_entry(f"Project {i}", None, VALUES) for i in range(count)])]
+    )
 
 
-@pytest.mark.parametrize("target, before, after, overrides, refusal", [
-    (LIST, listing_of(12), "", {},
-     "empty body (0 bytes; the last good capture had {old}): kept the last good capture"),
-    (LIST, listing_of(12), MAINTENANCE, {},
-     "{new} bytes, under 33% of the last good capture's {old}, and it no longer parses "
-     "(no projects on the listing page): kept the last good capture"),
-    (PAGE_A, project_page(), GUTTED_DETAIL, {},
-     "{new} bytes, under 33% of the last good capture's {old}, and it no longer parses "
-     "(the page is empty): kept the last good capture"),
-    (LIST, None, "", {}, "empty body (0 bytes): no earlier capture to keep, nothing stored"),
-    # stored: a project removed from a listing is a real change, however much smaller the page
-    (LIST, listing_of(12), listing_of(1), {}, None),
-    # stored: no earlier capture is better than what the site sends now
-    (LIST, None, MAINTENANCE, {}, None),
-    # stored: not small enough, against the configured ratio, to be suspect
-    (LIST, listing_of(12), MAINTENANCE, {"min_size_ratio": 0.05}, None),
-], ids=["empty-listing", "maintenance-notice", "gutted-detail", "empty-first-capture", "one-project-left",
-        "notice-first-capture", "above-the-ratio"])
-def test_an_empty_or_unparsable_shrunk_page_keeps_the_last_good_capture(site, tmp_path, target, before, after,
-                                                                        overrides, refusal):
+@pytest.mark.parametrize(
+    "target, before, after, overrides, refusal",
+    [
+        (
+            LIST,
+            listing_of(12),
+            "",
+            {},
+            "empty body (0 bytes; the last good capture had {old}): kept the last good capture",
+        ),
+        (
+            LIST,
+            listing_of(12),
+            MAINTENANCE,
+            {},
+            "{new} bytes, under 33% of the last good capture's {old}, and it no longer parses "
+            "(no projects on the listing page): kept the last good capture",
+        ),
+        (
+            PAGE_A,
+            project_page(),
+            GUTTED_DETAIL,
+            {},
+            "{new} bytes, under 33% of the last good capture's {old}, and it no longer parses "
+            "(the page is empty): kept the last good capture",
+        ),
+        (LIST, None, "", {}, "empty body (0 bytes): no earlier capture to keep, nothing stored"),
+        # stored: a project removed from a listing is a real change, however much smaller the page
+        (LIST, listing_of(12), listing_of(1), {}, None),
+        # stored: no earlier capture is better than what the site sends now
+        (LIST, None, MAINTENANCE, {}, None),
+        # stored: not small enough, against the configured ratio, to be suspect
+        (LIST, listing_of(12), MAINTENANCE, {"min_size_ratio": 0.05}, None),
+    ],
+    ids=[
+        "empty-listing",
+        "maintenance-notice",
+        "gutted-detail",
+        "empty-first-capture",
+        "one-project-left",
+        "notice-first-capture",
+        "above-the-ratio",
+    ],
+)
+def test_an_empty_or_unparsable_shrunk_page_keeps_the_last_good_capture(
+    site, tmp_path, target, before, after, overrides, refusal
+):
     url = site.url(target)
     if before is not None:
         site.page(target, before)
@@ -1011,8 +1142,10 @@ def test_refresh_of_an_emptied_listing_exits_3_and_publishes_the_last_good_proje
 
     printed = capsys.readouterr().out.splitlines()
     assert code == 3
-    assert f"failed {site.url(LIST)}: empty body (0 bytes; the last good capture had " \
-           f"{len(listing_of(5).encode())}): kept the last good capture" in printed
+    assert (
+        f"failed {site.url(LIST)}: empty body (0 bytes; the last good capture had "
+        f"{len(listing_of(5).encode())}): kept the last good capture" in printed
+    )
     assert printed[-2].startswith(f"built {out}: 1 page read, 5 projects, 0 rejects")
     assert printed[-1].endswith(f"no row changed; {out} left as it was")
     assert len(read_dataset(out, "projects")) == 5
@@ -1039,20 +1172,27 @@ def test_progress_tells_pages_done_failures_the_current_url_and_each_retry_wait(
 
     assert sleeps == [1.0]  # the Retry-After, not waited out for real
     assert calls == [
-        Progress(0, 0, listing), Progress(1, 0, listing),
-        Progress(1, 0, retried), Progress(1, 0, retried, retry_in=1.0, reason="HTTP 503"), Progress(2, 0, retried),
-        Progress(2, 0, gone), Progress(3, 1, gone),
+        Progress(0, 0, listing),
+        Progress(1, 0, listing),
+        Progress(1, 0, retried),
+        Progress(1, 0, retried, retry_in=1.0, reason="HTTP 503"),
+        Progress(2, 0, retried),
+        Progress(2, 0, gone),
+        Progress(3, 1, gone),
     ]
 
 
 LONG_URL = "http://127.0.0.1:8080/en/projects/2015/" + "x" * 80 + "/"
 
 
-@pytest.mark.parametrize("progress, line", [
-    (Progress(3, 1, "http://h/en/projects/2015/a/"), "1 failed, http://h/en/projects/2015/a/"),
-    (Progress(3, 0, "http://h/a/", 4.0, "HTTP 503"), "0 failed, retrying http://h/a/ in 4.0 s (HTTP 503)"),
-    (Progress(0, 2, LONG_URL), "2 failed, …" + LONG_URL[-59:]),  # the end of a long URL says the most
-])
+@pytest.mark.parametrize(
+    "progress, line",
+    [
+        (Progress(3, 1, "http://h/en/projects/2015/a/"), "1 failed, http://h/en/projects/2015/a/"),
+        (Progress(3, 0, "http://h/a/", 4.0, "HTTP 503"), "0 failed, retrying http://h/a/ in 4.0 s (HTTP 503)"),
+        (Progress(0, 2, LONG_URL), "2 failed, …" + LONG_URL[-59:]),  # the end of a long URL says the most
+    ],
+)
 def test_progress_describes_itself_in_one_short_line(progress, line):
     assert progress.describe() == line
 
@@ -1066,9 +1206,13 @@ def test_json_logs_are_one_object_per_event_with_time_level_event_and_url(site, 
 
     events = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [(e["level"], e["event"], e["url"]) for e in events] == [
-        ("info", "response", site.url("/robots.txt")), ("info", "response", listing),
-        ("info", "response", retried), ("info", "retry", retried), ("info", "response", retried),
-        ("info", "response", gone), ("warning", "failed", gone),
+        ("info", "response", site.url("/robots.txt")),
+        ("info", "response", listing),
+        ("info", "response", retried),
+        ("info", "retry", retried),
+        ("info", "response", retried),
+        ("info", "response", gone),
+        ("warning", "failed", gone),
     ]
     assert [e["status"] for e in events if e["event"] == "response"] == [404, 200, 503, 200, 404]
     [retry] = [e for e in events if e["event"] == "retry"]
@@ -1093,8 +1237,9 @@ def test_fetch_logs_each_warning_on_one_stderr_line_in_the_chosen_format(site, t
     site.page(LIST, simple_listing("/en/projects/2015/gone/"))
     gone = site.url("/en/projects/2015/gone/")
 
-    code = main(["fetch", "--raw", str(tmp_path), "--delay", "0", "--log-format", log_format,
-                 "--start-url", site.url(LIST)])  # no --user-agent: the placeholder contact is warned about
+    code = main(
+        ["fetch", "--raw", str(tmp_path), "--delay", "0", "--log-format", log_format, "--start-url", site.url(LIST)]
+    )  # no --user-agent: the placeholder contact is warned about
 
     captured = capsys.readouterr()
     assert code == 3

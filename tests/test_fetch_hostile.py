@@ -4,6 +4,7 @@ A real local site (tests/sitefixture.py) plays the attacker: endless pagination,
 trickled headers and bodies, binary garbage served as HTML, a page nested
 100,000 elements deep, redirects to another port, a gzip bomb and broken links.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -20,12 +21,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sitefixture import Reply, Request, TestSite, detail_html, listing_entry, listing_html  # noqa: E402
+from sitefixture import Reply, Request, TestSite, detail_html, listing_entry, listing_html
 
-from pipeline.build import build_tables, read_captures  # noqa: E402
-from pipeline.fetch import Crawler, FetchReport, same_origin  # noqa: E402
-from pipeline.rawstore import RawStore  # noqa: E402
-from pipeline.settings import FetchSettings  # noqa: E402
+from pipeline.build import build_tables, read_captures
+from pipeline.fetch import Crawler, FetchReport, same_origin
+from pipeline.rawstore import RawStore
+from pipeline.settings import FetchSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 LIST = "/en/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
@@ -39,8 +40,16 @@ def site():
 
 
 def crawl(raw: Path, *start_urls: str, **overrides: Any) -> FetchReport:
-    options: dict[str, Any] = dict(delay=0, connect_timeout=1, read_timeout=2, page_timeout=5, max_retries=1,
-                                      backoff_base=0.01, backoff_cap=0.02, save_every=1)
+    options: dict[str, Any] = dict(
+        delay=0,
+        connect_timeout=1,
+        read_timeout=2,
+        page_timeout=5,
+        max_retries=1,
+        backoff_base=0.01,
+        backoff_cap=0.02,
+        save_every=1,
+    )
     options.update(overrides)
     return Crawler(RawStore(raw), FetchSettings(start_urls=start_urls, **options)).crawl()
 
@@ -63,11 +72,12 @@ def requested(site: TestSite) -> list[str]:
     return [target for target in site.targets() if target != "/robots.txt"]
 
 
-# -- crawl bounds ------------------------------------------------------------------------------------------------
+# -- crawl bounds --------------------------------------------------------------------------------------------
 
 
 def endless_pagination(site: TestSite, new_project_each_page: bool) -> None:
     """`?page=N` links `?page=N+1` for ever (rel="next"); each page lists one project, new or always the same."""
+
     def page(request: Request) -> Reply:
         number = int(request.target.rsplit("=", 1)[1]) if "=" in request.target else 1
         project = f"/en/projects/2015/p{number if new_project_each_page else 1}/"
@@ -84,8 +94,9 @@ def test_a_pagination_page_that_repeats_an_earlier_one_ends_the_chain(site, tmp_
     report = crawl(tmp_path, site.url(LIST))
 
     assert requested(site) == [LIST, "/en/projects/2015/p1/", f"{LIST}?page=2"]
-    assert report.bounds == [f"pagination of {site.url(LIST)} ended at {site.url(LIST)}?page=2: "
-                             "it repeats an earlier page of the listing"]
+    assert report.bounds == [
+        f"pagination of {site.url(LIST)} ended at {site.url(LIST)}?page=2: it repeats an earlier page of the listing"
+    ]
     assert any(line.startswith("bound hit: pagination of") for line in report.lines())
 
 
@@ -116,20 +127,22 @@ def test_the_defaults_bound_every_crawl():
     assert (settings.max_pages, settings.max_pagination_pages, settings.page_timeout) == (10_000, 200, 120.0)
 
 
-# -- slow servers ---------------------------------------------------------------------------------------------------
+# -- slow servers --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("trickle_headers", [False, True], ids=["body", "headers"])
 def test_a_response_that_trickles_fails_at_the_page_deadline_and_keeps_the_earlier_capture(
-        site, tmp_path, trickle_headers):
+    site, tmp_path, trickle_headers
+):
     path = detail(site, "/en/projects/2015/slow/", "Old title")
     url = site.url(path)
     crawl(tmp_path, url)
     before = RawStore(tmp_path).get(url)
 
     # 400 bytes, one every 20 ms: 8 s in all, each read well inside the 2 s read timeout
-    site.route(path, Reply(body=detail_html("New title", VALUES).encode()[:400], trickle=0.02,
-                           trickle_headers=trickle_headers))
+    site.route(
+        path, Reply(body=detail_html("New title", VALUES).encode()[:400], trickle=0.02, trickle_headers=trickle_headers)
+    )
     report = crawl(tmp_path, url, page_timeout=0.5, max_retries=1)
 
     assert report.failed == [(url, "page timeout: no whole response within 0.5 s (after 2 attempts)")]
@@ -138,7 +151,7 @@ def test_a_response_that_trickles_fails_at_the_page_deadline_and_keeps_the_earli
     assert len(attempts) == 2 and not any(request.completed for request in attempts)
 
 
-# -- faults stay with their page ----------------------------------------------------------------------------------------
+# -- faults stay with their page -----------------------------------------------------------------------------
 
 
 def test_binary_garbage_served_as_html_fails_alone_and_the_crawl_goes_on(site, tmp_path):
@@ -151,15 +164,25 @@ def test_binary_garbage_served_as_html_fails_alone_and_the_crawl_goes_on(site, t
 
     report = crawl(tmp_path, site.url(LIST), site.url(other_listing))
 
-    assert report.failed == [(site.url("/en/projects/2015/garbage/"),
-                              "unreadable page: cannot decode the capture: no charset fits its bytes")]
+    assert report.failed == [
+        (
+            site.url("/en/projects/2015/garbage/"),
+            "unreadable page: cannot decode the capture: no charset fits its bytes",
+        )
+    ]
     assert stored_urls(tmp_path) == {site.url(p) for p in (LIST, good, other_listing, "/en/projects/2016/later/")}
 
 
 def test_a_malformed_link_is_passed_over_and_the_others_followed(site, tmp_path):
     good = detail(site, "/en/projects/2015/good/")
-    site.page(LIST, listing(good, extra='<a href="http://[broken/en/projects/2015/x/">x</a>'
-                                        '<a href="http://127.0.0.1:notaport/en/projects/2015/y/">y</a>'))
+    site.page(
+        LIST,
+        listing(
+            good,
+            extra='<a href="http://[broken/en/projects/2015/x/">x</a>'
+            '<a href="http://127.0.0.1:notaport/en/projects/2015/y/">y</a>',
+        ),
+    )
 
     report = crawl(tmp_path, site.url(LIST))
 
@@ -201,14 +224,15 @@ def test_a_gzip_bomb_is_cut_off_at_the_size_cap(site, tmp_path):
     assert stored_urls(tmp_path) == set()
 
 
-# -- origins -----------------------------------------------------------------------------------------------------
+# -- origins -------------------------------------------------------------------------------------------------
 
 
 def test_a_redirect_to_another_port_of_the_same_host_is_not_followed(site, tmp_path):
     with TestSite() as other:
         detail(other, "/en/projects/2015/elsewhere/", "Not ours")
-        site.route("/en/projects/2015/moved/",
-                   Reply(302, "", headers={"Location": other.url("/en/projects/2015/elsewhere/")}))
+        site.route(
+            "/en/projects/2015/moved/", Reply(302, "", headers={"Location": other.url("/en/projects/2015/elsewhere/")})
+        )
         site.page(LIST, listing("/en/projects/2015/moved/"))
 
         report = crawl(tmp_path, site.url(LIST))
@@ -219,31 +243,44 @@ def test_a_redirect_to_another_port_of_the_same_host_is_not_followed(site, tmp_p
     assert moved not in stored_urls(tmp_path)
 
 
-@pytest.mark.parametrize("url, other, expected", [
-    ("http://csr-nw.ru/a/", "http://csr-nw.ru/b/", True),
-    ("http://csr-nw.ru/a/", "http://CSR-NW.ru:80/b/", True),
-    ("http://csr-nw.ru/a/", "https://csr-nw.ru/b/", True),  # the https upgrade, default ports
-    ("http://csr-nw.ru/a/", "https://csr-nw.ru:8443/b/", False),
-    ("https://csr-nw.ru/a/", "http://csr-nw.ru/b/", False),  # no downgrade
-    ("http://csr-nw.ru/a/", "http://csr-nw.ru:8080/b/", False),
-    ("http://127.0.0.1:8000/a/", "http://127.0.0.1:8001/a/", False),
-    ("http://csr-nw.ru/a/", "http://www.csr-nw.ru/a/", False),
-    ("http://csr-nw.ru/a/", "http://csr-nw.ru:notaport/a/", False),
-])
+@pytest.mark.parametrize(
+    "url, other, expected",
+    [
+        ("http://csr-nw.ru/a/", "http://csr-nw.ru/b/", True),
+        ("http://csr-nw.ru/a/", "http://CSR-NW.ru:80/b/", True),
+        ("http://csr-nw.ru/a/", "https://csr-nw.ru/b/", True),  # the https upgrade, default ports
+        ("http://csr-nw.ru/a/", "https://csr-nw.ru:8443/b/", False),
+        ("https://csr-nw.ru/a/", "http://csr-nw.ru/b/", False),  # no downgrade
+        ("http://csr-nw.ru/a/", "http://csr-nw.ru:8080/b/", False),
+        ("http://127.0.0.1:8000/a/", "http://127.0.0.1:8001/a/", False),
+        ("http://csr-nw.ru/a/", "http://www.csr-nw.ru/a/", False),
+        ("http://csr-nw.ru/a/", "http://csr-nw.ru:notaport/a/", False),
+    ],
+)
 def test_same_origin_means_scheme_host_and_port(url, other, expected):
     assert same_origin(url, other) is expected
 
 
-# -- the whole hostile site, with defaults -------------------------------------------------------------------------
+# -- the whole hostile site, with defaults -------------------------------------------------------------------
 
 
 def hostile_site(site: TestSite, other: TestSite) -> list[str]:
     """Every trap at once, behind one listing; returns the paths of the good pages."""
     good = [detail(site, f"/en/projects/2015/good-{i}/", f"Good {i}") for i in range(3)]
     endless_pagination(site, new_project_each_page=True)
-    site.route(LIST, Reply(body=listing(*good, "/en/projects/2015/trickle/", "/en/projects/2015/garbage/",
-                                        "/en/projects/2015/hop/", "/en/projects/2015/bomb/",
-                                        extra=f'<a rel="next" href="{LIST}?page=2">Next</a>')))
+    site.route(
+        LIST,
+        Reply(
+            body=listing(
+                *good,
+                "/en/projects/2015/trickle/",
+                "/en/projects/2015/garbage/",
+                "/en/projects/2015/hop/",
+                "/en/projects/2015/bomb/",
+                extra=f'<a rel="next" href="{LIST}?page=2">Next</a>',
+            )
+        ),
+    )
     site.route("/en/projects/2015/trickle/", Reply(body=b"x" * 10_000, trickle=0.05))
     site.page("/en/projects/2015/garbage/", bytes(range(256)) * 64, content_type="text/html")
     site.route("/en/projects/2015/hop/", Reply(302, "", headers={"Location": other.url("/en/projects/2015/x/")}))
@@ -256,9 +293,24 @@ def hostile_site(site: TestSite, other: TestSite) -> list[str]:
 def test_a_crawl_of_the_hostile_site_with_defaults_ends_and_keeps_every_good_page(site, tmp_path):
     with TestSite() as other:
         good = hostile_site(site, other)
-        command = [sys.executable, "-m", "pipeline", "fetch", "--raw", str(tmp_path), "--delay", "0",
-                   "--page-timeout", "1", "--max-pagination-pages", "20",
-                   "--start-url", site.url(LIST), "--start-url", site.url(good[1])]
+        command = [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "fetch",
+            "--raw",
+            str(tmp_path),
+            "--delay",
+            "0",
+            "--page-timeout",
+            "1",
+            "--max-pagination-pages",
+            "20",
+            "--start-url",
+            site.url(LIST),
+            "--start-url",
+            site.url(good[1]),
+        ]
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
         took = time.monotonic() - started
@@ -275,7 +327,7 @@ def test_a_crawl_of_the_hostile_site_with_defaults_ends_and_keeps_every_good_pag
     assert took < 100, f"the crawl took {took:.0f} s"
 
 
-# -- signals ------------------------------------------------------------------------------------------------------
+# -- signals -------------------------------------------------------------------------------------------------
 
 
 def test_sigterm_stops_a_crawl_between_pages_with_a_valid_manifest_and_no_temporary_file(site, tmp_path):
@@ -283,9 +335,24 @@ def test_sigterm_stops_a_crawl_between_pages_with_a_valid_manifest_and_no_tempor
     site.page(LIST, listing(*links))
     for link in links:
         site.page(link, detail_html(link, VALUES), sleep=0.02)
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", "fetch", "--raw", str(tmp_path), "--delay", "0",
-                                "--start-url", site.url(LIST)], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "fetch",
+            "--raw",
+            str(tmp_path),
+            "--delay",
+            "0",
+            "--start-url",
+            site.url(LIST),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while len(site.targets()) < 20 and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -4,6 +4,7 @@ A run that holds the lock is a real `fetch` held up by a robots.txt that the
 test site trickles out a byte at a time (it ends as soon as its client is
 gone), so the lock is surely held from the moment that request arrives.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,13 +53,26 @@ def environment() -> dict[str, str]:
 
 
 def start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=ROOT, env=environment(), text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=ROOT,
+        env=environment(),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, env=environment(), text=True,
-                          capture_output=True, timeout=TIMEOUT, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=ROOT,
+        env=environment(),
+        text=True,
+        capture_output=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
 
 
 def fetch_args(raw: Path, site: TestSite) -> list[str]:
@@ -121,8 +135,10 @@ def warnings(stderr: str) -> list[str]:
 
 def held_by(raw: Path, pid: int) -> re.Pattern[str]:
     """The one line a run that finds the lock held prints, naming the holder's PID, command and start time."""
-    return re.compile(rf"error: {re.escape(str(raw / '.lock'))}: held by another run, PID {pid} \(fetch, "
-                      rf"started {STAMP}\); try again when it has finished\n")
+    return re.compile(
+        rf"error: {re.escape(str(raw / '.lock'))}: held by another run, PID {pid} \(fetch, "
+        rf"started {STAMP}\); try again when it has finished\n"
+    )
 
 
 # -- two runs at once ------------------------------------------------------------------------------------------
@@ -133,8 +149,10 @@ def test_two_fetches_at_once_one_runs_the_other_exits_5_and_no_capture_is_lost(s
     pages = catalogue(site, 30, delay=0.1)  # 3 s of crawling: the second fetch starts while the first runs
 
     processes = [start(*fetch_args(raw, site)) for _ in range(2)]
-    results = sorted(((process, *process.communicate(timeout=TIMEOUT)) for process in processes),
-                     key=lambda result: result[0].returncode)
+    results = sorted(
+        ((process, *process.communicate(timeout=TIMEOUT)) for process in processes),
+        key=lambda result: result[0].returncode,
+    )
 
     (winner, _, winner_err), (loser, loser_out, loser_err) = results
     assert (winner.returncode, loser.returncode) == (0, 5), results
@@ -200,8 +218,11 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_with_one_warning(site, tmp_pa
 
     assert first.returncode == 0, first
     [warning] = warnings(first.stderr)
-    match = re.fullmatch(rf"warning: {re.escape(str(raw / '.lock'))}: took over a stale lock from PID {dead.pid} "
-                         rf"\(fetch, started {STAMP}\), which ended without releasing it", warning)
+    match = re.fullmatch(
+        rf"warning: {re.escape(str(raw / '.lock'))}: took over a stale lock from PID {dead.pid} "
+        rf"\(fetch, started {STAMP}\), which ended without releasing it",
+        warning,
+    )
     assert match, warning
     assert_started_lately(match.group(1))
     assert second.returncode == 0 and warnings(second.stderr) == [], "a clean exit must leave no stale lock"
@@ -235,12 +256,16 @@ def interrupted_fetch(raw: Path, site: TestSite, tmp: Path) -> int:
     return process.returncode
 
 
-@pytest.mark.parametrize("end, code", [
-    (bad_start_url, 2),
-    (failed_build, 2),
-    (bad_corpus, 2),
-    (interrupted_fetch, 130),
-], ids=lambda value: getattr(value, "__name__", str(value)))
+@pytest.mark.parametrize(
+    "end, code",
+    [
+        (bad_start_url, 2),
+        (failed_build, 2),
+        (bad_corpus, 2),
+        (interrupted_fetch, 130),
+    ],
+    ids=lambda value: getattr(value, "__name__", str(value)),
+)
 def test_a_run_that_fails_or_is_interrupted_releases_the_lock(site, tmp_path, end, code):
     """The runs that fail do so in this process, so a lock they kept would block the next run (another process);
     and each must leave the lock file empty, or the next run would warn of a stale lock."""
@@ -253,11 +278,15 @@ def test_a_run_that_fails_or_is_interrupted_releases_the_lock(site, tmp_path, en
     assert warnings(after.stderr) == [], "the failed run left its lock behind as if it had died"
 
 
-@pytest.mark.parametrize("command", [
-    ["fetch", "--start-url", "ftp://csr-nw.ru/", *UA],
-    ["refresh", "--delay", "-1", *UA],
-    ["import", "missing.jsonl"],
-], ids=lambda command: command[0])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["fetch", "--start-url", "ftp://csr-nw.ru/", *UA],
+        ["refresh", "--delay", "-1", *UA],
+        ["import", "missing.jsonl"],
+    ],
+    ids=lambda command: command[0],
+)
 def test_a_run_that_stores_nothing_in_a_new_raw_leaves_no_folder_behind(tmp_path, command):
     raw = tmp_path / "new" / "raw"
     assert main([*command, "--raw", str(raw)]) == 2
@@ -272,9 +301,17 @@ def listed_exit_codes(*command: str) -> list[str]:
     return re.findall(r"^  (\d+) ", help_text.split("\nexit codes:\n", 1)[1], re.MULTILINE)
 
 
-@pytest.mark.parametrize("command, locks", [
-    ("fetch", True), ("refresh", True), ("build", True), ("import", True), ("parse", False), ("validate", False),
-])
+@pytest.mark.parametrize(
+    "command, locks",
+    [
+        ("fetch", True),
+        ("refresh", True),
+        ("build", True),
+        ("import", True),
+        ("parse", False),
+        ("validate", False),
+    ],
+)
 def test_exit_code_5_is_listed_by_every_command_that_takes_the_lock(command, locks):
     assert ("5" in listed_exit_codes(command)) is locks
 

@@ -7,50 +7,93 @@ from pipeline.parse import Record
 
 LISTING_URL = "http://csr-nw.ru/en/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
 DETAIL_URL = "http://csr-nw.ru/en/projects/2012/draft-concept/"
-FIELDS = {"direction": "Spatial Development", "subdirection": "Clusters & Cluster Policy",
-          "stage": "Completed project", "project_type": "Development", "date_text": "2011-2012"}
+FIELDS = {
+    "direction": "Spatial Development",
+    "subdirection": "Clusters & Cluster Policy",
+    "stage": "Completed project",
+    "project_type": "Development",
+    "date_text": "2011-2012",
+}
 
 
 def listing(title="Draft concept", fields=None, link=None, section="2012", language="en", line=10):
-    return Record(LISTING_URL, "listing", language, "aaa", line, title, dict(FIELDS if fields is None else fields),
-                  listing_section=section, link=link, raw_lines=[title])
+    return Record(
+        LISTING_URL,
+        "listing",
+        language,
+        "aaa",
+        line,
+        title,
+        dict(FIELDS if fields is None else fields),
+        listing_section=section,
+        link=link,
+        raw_lines=[title],
+    )
 
 
 def detail(title="Draft concept", fields=None, url=DETAIL_URL, description="About it.", complete=True):
-    return Record(url, "detail", "en", "bbb", 1, title, dict(fields or {}), link=url,
-                  description=description, raw_lines=[title], complete=complete)
+    return Record(
+        url,
+        "detail",
+        "en",
+        "bbb",
+        1,
+        title,
+        dict(fields or {}),
+        link=url,
+        description=description,
+        raw_lines=[title],
+        complete=complete,
+    )
 
 
-@pytest.mark.parametrize("url, title, expected", [
-    (DETAIL_URL, "Anything", "2012/draft-concept"),
-    ("http://csr-nw.ru/projects/2012/draft-concept/", "Проект", "2012/draft-concept"),
-    ("http://csr-nw.ru/en/projects/2018/zheleznogorsk-innovation-technology-cluster", "x",
-     "2018/zheleznogorsk-innovation-technology-cluster"),
-    (None, "Draft concept of development of shipbuilding cluster in St. Petersburg",
-     "title/draft-concept-of-development-of-shipbuilding-cluster-in-st-petersburg"),
-    (None, "Кластер «Север»  (2013)", "title/кластер-север-2013"),
-    ("http://csr-nw.ru/en/news/1/", "Not a project URL", "title/not-a-project-url"),
-    (None, "x" * 100, "title/" + "x" * 100),
-    (None, "x" * 101, "title/" + "x" * 100 + "-c675a2e6"),  # cut, with a hash of the whole slug
-])
+@pytest.mark.parametrize(
+    "url, title, expected",
+    [
+        (DETAIL_URL, "Anything", "2012/draft-concept"),
+        ("http://csr-nw.ru/projects/2012/draft-concept/", "Проект", "2012/draft-concept"),
+        (
+            "http://csr-nw.ru/en/projects/2018/zheleznogorsk-innovation-technology-cluster",
+            "x",
+            "2018/zheleznogorsk-innovation-technology-cluster",
+        ),
+        (
+            None,
+            "Draft concept of development of shipbuilding cluster in St. Petersburg",
+            "title/draft-concept-of-development-of-shipbuilding-cluster-in-st-petersburg",
+        ),
+        (None, "Кластер «Север»  (2013)", "title/кластер-север-2013"),
+        ("http://csr-nw.ru/en/news/1/", "Not a project URL", "title/not-a-project-url"),
+        (None, "x" * 100, "title/" + "x" * 100),
+        (None, "x" * 101, "title/" + "x" * 100 + "-c675a2e6"),  # cut, with a hash of the whole slug
+    ],
+)
 def test_project_id(url, title, expected):
     assert project_id(url, title) == expected
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Center for Strategic Research\" North-West\"", "center for strategic research «north-west»"),
-    ("Draft  concept\u00a0of development", "draft concept of development"),
-    ("Ёлка", "елка"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ('Center for Strategic Research" North-West"', "center for strategic research «north-west»"),
+        ("Draft  concept\u00a0of development", "draft concept of development"),
+        ("Ёлка", "елка"),
+    ],
+)
 def test_title_key_ignores_case_quotes_and_spacing(a, b):
     assert title_key(a) == title_key(b)
 
 
 def test_pairing_matches_by_title_and_keeps_listing_order():
     first, second = listing("First"), listing("Draft concept")
-    pairs, warnings = pair_records([first, second, detail(), detail("Only on its page", url="http://csr-nw.ru/en/projects/2010/only/")])
+    pairs, warnings = pair_records(
+        [first, second, detail(), detail("Only on its page", url="http://csr-nw.ru/en/projects/2010/only/")]
+    )
     assert [(p.listing and p.listing.title, p.detail and p.detail.title) for p in pairs] == [
-        ("First", None), ("Draft concept", "Draft concept"), (None, "Only on its page")]
+        ("First", None),
+        ("Draft concept", "Draft concept"),
+        (None, "Only on its page"),
+    ]
     assert warnings == []
 
 
@@ -73,7 +116,11 @@ def test_merged_row_takes_listing_values_and_detail_url_and_description():
     assert row["project_id"] == "2012/draft-concept"
     assert (row["listing_section"], row["listing_url"], row["detail_url"]) == ("2012", LISTING_URL, DETAIL_URL)
     assert (row["start_date"], row["end_date"], row["start_precision"], row["end_precision"]) == (
-        date(2011, 1, 1), date(2012, 12, 31), "year", "year")
+        date(2011, 1, 1),
+        date(2012, 12, 31),
+        "year",
+        "year",
+    )
     assert row["status"] == "completed" and row["open_ended"] is False
     assert row["description"] == "About it."
     assert row["source_sha256"] == "aaa,bbb"
@@ -89,7 +136,9 @@ def test_disagreeing_values_keep_the_listing_and_warn():
 
 
 def test_a_detail_page_fills_what_the_listing_lacks():
-    result = normalise([listing(fields={"stage": "Current project"}), detail(fields={"date_text": "2011 – until present"})])
+    result = normalise(
+        [listing(fields={"stage": "Current project"}), detail(fields={"date_text": "2011 – until present"})]
+    )
     row = result.candidates[0].row
     assert (row["date_text"], row["open_ended"], row["end_date"]) == ("2011 – until present", True, None)
 
@@ -119,7 +168,10 @@ def test_a_cut_short_capture_says_so():
 
 
 def test_whitespace_is_squeezed_but_text_kept_as_published():
-    record = listing(title="  The  Center\u00a0for “Strategic”  Research\" ", fields={**FIELDS, "direction": " Spatial\u00a0 Development "})
+    record = listing(
+        title='  The  Center\u00a0for “Strategic”  Research" ',
+        fields={**FIELDS, "direction": " Spatial\u00a0 Development "},
+    )
     row = normalise([record]).candidates[0].row
-    assert row["title"] == "The Center for “Strategic” Research\""
+    assert row["title"] == 'The Center for “Strategic” Research"'
     assert row["direction"] == "Spatial Development"

@@ -30,24 +30,28 @@ def codes(output):
 
 # --- detail pages: value_kind and assign_metadata --------------------------
 
-@pytest.mark.parametrize("text, language, expected", [
-    ("Completed project", "en", "stage"),
-    ("Current project", "en", "stage"),
-    ("Текущий проект", "ru", "stage"),
-    ("Завершённый проект", "ru", "stage"),
-    ("Development Projects", "en", "type"),
-    ("Group of projects", "en", "type"),
-    ("группа проектов", "ru", "type"),
-    ("Clusters & Cluster Policy", "en", "subdirection"),
-    ("Regional Development Strategies", "en", "subdirection"),
-    ("Кластеры и кластерная политика", "ru", "subdirection"),
-    ("2015", "en", "date"),
-    ("September – December 2007", "en", "date"),
-    ("2011 – по настоящее время", "ru", "date"),
-    ("Spring-ish 2013", "en", "date-like"),  # holds a year but will not parse: a date only after the stage
-    ("Spatial Development", "en", "text"),
-    ("Feasibility study", "en", "text"),
-])
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("Completed project", "en", "stage"),
+        ("Current project", "en", "stage"),
+        ("Текущий проект", "ru", "stage"),
+        ("Завершённый проект", "ru", "stage"),
+        ("Development Projects", "en", "type"),
+        ("Group of projects", "en", "type"),
+        ("группа проектов", "ru", "type"),
+        ("Clusters & Cluster Policy", "en", "subdirection"),
+        ("Regional Development Strategies", "en", "subdirection"),
+        ("Кластеры и кластерная политика", "ru", "subdirection"),
+        ("2015", "en", "date"),
+        ("September – December 2007", "en", "date"),
+        ("2011 – по настоящее время", "ru", "date"),
+        ("Spring-ish 2013", "en", "date-like"),  # holds a year but will not parse: a date only after the stage
+        ("Spatial Development", "en", "text"),
+        ("Feasibility study", "en", "text"),
+    ],
+)
 def test_value_kind(text, language, expected):
     assert value_kind(text, language) == expected
 
@@ -55,35 +59,82 @@ def test_value_kind(text, language, expected):
 D, S, C, T, Y = "Spatial Development", "Clusters & Cluster Policy", "Completed project", "Development Projects", "2013"
 
 
-@pytest.mark.parametrize("values, language, expected, used", [
-    pytest.param([D, "Regional Development Strategies", C, T, "February-March 2010"], "en",
-                 {"direction": D, "subdirection": "Regional Development Strategies", "stage": C, "project_type": T,
-                  "date_text": "February-March 2010"}, 5, id="all-five-vologda"),
-    pytest.param([C, T, "September – December 2007"], "en",
-                 {"stage": C, "project_type": T, "date_text": "September – December 2007"}, 3, id="stage-type-date-nikel"),
-    pytest.param([D, S, C], "en", {"direction": D, "subdirection": S, "stage": C}, 3,
-                 id="direction-subdirection-stage"),
-    pytest.param([S], "en", {"subdirection": S}, 1, id="lone-known-subdirection"),
-    pytest.param([D], "en", {"direction": D}, 1, id="lone-unknown-value-is-the-direction"),
-    pytest.param([D, S, C, "Feasibility study", "2015"], "en",
-                 {"direction": D, "subdirection": S, "stage": C, "project_type": "Feasibility study", "date_text": "2015"},
-                 5, id="unknown-type-after-the-stage"),
-    pytest.param([D, "Urban Economy", C], "en", {"direction": D, "subdirection": "Urban Economy", "stage": C}, 3,
-                 id="unknown-subdirection-after-direction"),
-    pytest.param([C, Y], "en", {"stage": C, "date_text": Y}, 2, id="stage-date"),
-    pytest.param(["Пространственное развитие", "Кластеры и кластерная политика", "Текущий проект", "Группа проектов",
-                  "2011 – по настоящее время"], "ru",
-                 {"direction": "Пространственное развитие", "subdirection": "Кластеры и кластерная политика",
-                  "stage": "Текущий проект", "project_type": "Группа проектов",
-                  "date_text": "2011 – по настоящее время"}, 5, id="russian-five"),
-    # the first value that cannot come next ends the block
-    pytest.param([C, Y, "Development"], "en", {"stage": C, "date_text": Y}, 2, id="type-after-date-ends-block"),
-    pytest.param([Y, C], "en", {"date_text": Y}, 1, id="stage-after-date-ends-block"),
-    pytest.param([C, "Current project"], "en", {"stage": C}, 1, id="second-stage-ends-block"),
-    pytest.param([C, T, Y, "A short line"], "en", {"stage": C, "project_type": T, "date_text": Y}, 3,
-                 id="text-after-date-ends-block"),
-    pytest.param([], "en", {}, 0, id="no-values"),
-])
+@pytest.mark.parametrize(
+    "values, language, expected, used",
+    [
+        pytest.param(
+            [D, "Regional Development Strategies", C, T, "February-March 2010"],
+            "en",
+            {
+                "direction": D,
+                "subdirection": "Regional Development Strategies",
+                "stage": C,
+                "project_type": T,
+                "date_text": "February-March 2010",
+            },
+            5,
+            id="all-five-vologda",
+        ),
+        pytest.param(
+            [C, T, "September – December 2007"],
+            "en",
+            {"stage": C, "project_type": T, "date_text": "September – December 2007"},
+            3,
+            id="stage-type-date-nikel",
+        ),
+        pytest.param(
+            [D, S, C], "en", {"direction": D, "subdirection": S, "stage": C}, 3, id="direction-subdirection-stage"
+        ),
+        pytest.param([S], "en", {"subdirection": S}, 1, id="lone-known-subdirection"),
+        pytest.param([D], "en", {"direction": D}, 1, id="lone-unknown-value-is-the-direction"),
+        pytest.param(
+            [D, S, C, "Feasibility study", "2015"],
+            "en",
+            {"direction": D, "subdirection": S, "stage": C, "project_type": "Feasibility study", "date_text": "2015"},
+            5,
+            id="unknown-type-after-the-stage",
+        ),
+        pytest.param(
+            [D, "Urban Economy", C],
+            "en",
+            {"direction": D, "subdirection": "Urban Economy", "stage": C},
+            3,
+            id="unknown-subdirection-after-direction",
+        ),
+        pytest.param([C, Y], "en", {"stage": C, "date_text": Y}, 2, id="stage-date"),
+        pytest.param(
+            [
+                "Пространственное развитие",
+                "Кластеры и кластерная политика",
+                "Текущий проект",
+                "Группа проектов",
+                "2011 – по настоящее время",
+            ],
+            "ru",
+            {
+                "direction": "Пространственное развитие",
+                "subdirection": "Кластеры и кластерная политика",
+                "stage": "Текущий проект",
+                "project_type": "Группа проектов",
+                "date_text": "2011 – по настоящее время",
+            },
+            5,
+            id="russian-five",
+        ),
+        # the first value that cannot come next ends the block
+        pytest.param([C, Y, "Development"], "en", {"stage": C, "date_text": Y}, 2, id="type-after-date-ends-block"),
+        pytest.param([Y, C], "en", {"date_text": Y}, 1, id="stage-after-date-ends-block"),
+        pytest.param([C, "Current project"], "en", {"stage": C}, 1, id="second-stage-ends-block"),
+        pytest.param(
+            [C, T, Y, "A short line"],
+            "en",
+            {"stage": C, "project_type": T, "date_text": Y},
+            3,
+            id="text-after-date-ends-block",
+        ),
+        pytest.param([], "en", {}, 0, id="no-values"),
+    ],
+)
 def test_assign_metadata(values, language, expected, used):
     assert assign_metadata(values, language) == (expected, used)
 
@@ -92,35 +143,64 @@ NIKEL_URL = "http://csr-nw.ru/en/projects/2007/program_for_socio-economic_develo
 
 
 def test_a_detail_page_block_then_description():
-    text = ("Program for Socio-Economic Development of Nikel Urban Type Settlement (Murmansk Oblast)\n\n"
-            "Completed project\nDevelopment Projects\nSeptember – December 2007\n\n"
-            "Developer: CSR «North-West»\n\nStage 1. Research stage\n\n  • Labor market;\n  • Social sphere.\n")
+    text = (
+        "Program for Socio-Economic Development of Nikel Urban Type Settlement (Murmansk Oblast)\n\n"
+        "Completed project\nDevelopment Projects\nSeptember – December 2007\n\n"
+        "Developer: CSR «North-West»\n\nStage 1. Research stage\n\n  • Labor market;\n  • Social sphere.\n"
+    )
     body = text.encode()
     [record] = parse_page(load_page(body, "text/plain", NIKEL_URL)).records
     assert (record.page_kind, record.title, record.line_no, record.link) == (
-        DETAIL, "Program for Socio-Economic Development of Nikel Urban Type Settlement (Murmansk Oblast)", 1, NIKEL_URL)
-    assert record.fields == {"stage": "Completed project", "project_type": "Development Projects",
-                             "date_text": "September – December 2007"}
-    assert record.description == "Developer: CSR «North-West»\nStage 1. Research stage\n- Labor market;\n- Social sphere."
-    assert record.raw_lines == ["Program for Socio-Economic Development of Nikel Urban Type Settlement (Murmansk Oblast)",
-                                "Completed project", "Development Projects", "September – December 2007"]
+        DETAIL,
+        "Program for Socio-Economic Development of Nikel Urban Type Settlement (Murmansk Oblast)",
+        1,
+        NIKEL_URL,
+    )
+    assert record.fields == {
+        "stage": "Completed project",
+        "project_type": "Development Projects",
+        "date_text": "September – December 2007",
+    }
+    assert (
+        record.description == "Developer: CSR «North-West»\nStage 1. Research stage\n- Labor market;\n- Social sphere."
+    )
+    assert record.raw_lines == [
+        "Program for Socio-Economic Development of Nikel Urban Type Settlement (Murmansk Oblast)",
+        "Completed project",
+        "Development Projects",
+        "September – December 2007",
+    ]
 
 
 RU_DETAIL_URL = "http://csr-nw.ru/projects/2015/development-of-innovative-cluster-in-the-city-of-sarov/"
-RU_DETAIL = ("Развитие инновационного кластера в г. Сарове\n\nПространственное развитие\n"
-             "Кластеры и кластерная политика\nЗавершенный проект\nРазработка\n{date}\n\n"
-             "Заказчик: Администрация г. Сарова\n")
+RU_DETAIL = (
+    "Развитие инновационного кластера в г. Сарове\n\nПространственное развитие\n"
+    "Кластеры и кластерная политика\nЗавершенный проект\nРазработка\n{date}\n\n"
+    "Заказчик: Администрация г. Сарова\n"
+)
 
 
-@pytest.mark.parametrize("date_text", [
-    "2015", "2011 – по настоящее время", "декабрь 2013 – март 2014",
-    "2015 г.", "2011-2012 гг.", "с 2012 г.",  # a final period ends a date, not a sentence
-])
+@pytest.mark.parametrize(
+    "date_text",
+    [
+        "2015",
+        "2011 – по настоящее время",
+        "декабрь 2013 – март 2014",
+        "2015 г.",
+        "2011-2012 гг.",
+        "с 2012 г.",  # a final period ends a date, not a sentence
+    ],
+)
 def test_a_russian_detail_page(date_text):
     [record] = parse_page(load_page(RU_DETAIL.format(date=date_text).encode(), "text/plain", RU_DETAIL_URL)).records
     assert record.language == "ru"
-    assert record.fields == {"direction": "Пространственное развитие", "subdirection": "Кластеры и кластерная политика",
-                             "stage": "Завершенный проект", "project_type": "Разработка", "date_text": date_text}
+    assert record.fields == {
+        "direction": "Пространственное развитие",
+        "subdirection": "Кластеры и кластерная политика",
+        "stage": "Завершенный проект",
+        "project_type": "Разработка",
+        "date_text": date_text,
+    }
     assert record.description == "Заказчик: Администрация г. Сарова"
 
 
@@ -164,18 +244,38 @@ def test_listing_records():
     assert result.warnings == []
     assert [(r.title, r.listing_section, r.line_no, r.page_kind, r.language) for r in result.records] == [
         ("Innovation Technology Cluster in Zheleznogorsk (Krasnoyarsk Krai)", "Ongoing", 4, LISTING, "en"),
-        ("Elaboration of the Program to Support Development of Nuclear Innovation Cluster in the town of Dimitrovgrad "
-         "for 2013-2020", "2013", 16, LISTING, "en"),
+        (
+            "Elaboration of the Program to Support Development of "
+            "Nuclear Innovation Cluster in the town of Dimitrovgrad "
+            "for 2013-2020",
+            "2013",
+            16,
+            LISTING,
+            "en",
+        ),
     ]
-    assert result.records[0].fields == {"direction": "Spatial Development", "subdirection": "Clusters & Cluster Policy",
-                                        "stage": "Current project", "project_type": "Group of projects",
-                                        "date_text": "2011 – until present"}
-    assert result.records[1].fields == {"direction": "Spatial Development", "stage": "Completed project",
-                                        "date_text": "November-December 2013"}
+    assert result.records[0].fields == {
+        "direction": "Spatial Development",
+        "subdirection": "Clusters & Cluster Policy",
+        "stage": "Current project",
+        "project_type": "Group of projects",
+        "date_text": "2011 – until present",
+    }
+    assert result.records[1].fields == {
+        "direction": "Spatial Development",
+        "stage": "Completed project",
+        "date_text": "November-December 2013",
+    }
     assert result.records[1].raw_lines == [
         "Elaboration of the Program to Support Development of Nuclear Innovation Cluster in the town of Dimitrovgrad "
-        "for 2013-2020", "Direction:", "Spatial Development", "Stage:", "Completed project", "Date:",
-        "November-December 2013"]
+        "for 2013-2020",
+        "Direction:",
+        "Spatial Development",
+        "Stage:",
+        "Completed project",
+        "Date:",
+        "November-December 2013",
+    ]
 
 
 def test_listing_rows():
@@ -183,12 +283,22 @@ def test_listing_rows():
     assert output.rejects == [] and output.warnings == []
     first, second = output.projects
     assert (first["status"], first["open_ended"], str(first["start_date"]), first["end_date"]) == (
-        "ongoing", True, "2011-01-01", None)
+        "ongoing",
+        True,
+        "2011-01-01",
+        None,
+    )
     assert (second["project_id"], second["subdirection"], second["project_type"]) == (
         "title/elaboration-of-the-program-to-support-development-of-nuclear-innovation-cluster-in-the-town-of-dimit-d562249e",
-        None, None)
+        None,
+        None,
+    )
     assert (str(second["start_date"]), str(second["end_date"]), second["start_precision"], second["end_precision"]) == (
-        "2013-11-01", "2013-12-31", "month", "month")
+        "2013-11-01",
+        "2013-12-31",
+        "month",
+        "month",
+    )
 
 
 RUSSIAN_LISTING = """Кластеры и кластерная политика
@@ -228,21 +338,28 @@ RUSSIAN_LISTING = """Кластеры и кластерная политика
 def test_russian_listing(url):
     output = run(RUSSIAN_LISTING, url)
     assert output.rejects == []
-    rows = [{key: str(value) if value is not None and key.endswith("_date") else value for key, value in row.items()}
-            for row in output.projects]
+    rows = [
+        {key: str(value) if value is not None and key.endswith("_date") else value for key, value in row.items()}
+        for row in output.projects
+    ]
     assert [(r["language"], r["listing_section"], r["stage"], r["status"]) for r in rows] == [
         ("ru", "Ongoing", "Текущий проект", "ongoing"),
         ("ru", "2016", "Завершённый проект", "completed"),
         ("ru", "2014", "Текущий проект", "ongoing"),
     ]
-    assert [(r["date_text"], r["start_date"], r["end_date"], r["start_precision"], r["end_precision"], r["open_ended"])
-            for r in rows] == [
+    assert [
+        (r["date_text"], r["start_date"], r["end_date"], r["start_precision"], r["end_precision"], r["open_ended"])
+        for r in rows
+    ] == [
         ("2011 – по настоящее время", "2011-01-01", None, "year", None, True),
         ("2015-2016 гг.", "2015-01-01", "2016-12-31", "year", "year", False),
         ("декабрь 2013 – март 2014", "2013-12-01", "2014-03-31", "month", "month", False),
     ]
     assert (rows[0]["direction"], rows[0]["subdirection"], rows[0]["project_type"]) == (
-        "Пространственное развитие", "Кластеры и кластерная политика", "Группа проектов")
+        "Пространственное развитие",
+        "Кластеры и кластерная политика",
+        "Группа проектов",
+    )
     assert rows[1]["title"] == "Развитие инновационного кластера в г. Димитровграде"
     assert rows[1]["project_id"] == "title/развитие-инновационного-кластера-в-г-димитровграде"
     assert codes(output) == ["stage-vs-date"]
@@ -258,7 +375,7 @@ LAST_TITLE = "Scientific and methodological feasibility study for the creation o
 def truncated_listing(after: str) -> str:
     """The real listing cut right after `after`, inside its last project."""
     start = FULL_LISTING.index(LAST_TITLE)
-    return FULL_LISTING[:FULL_LISTING.index(after, start) + len(after)]
+    return FULL_LISTING[: FULL_LISTING.index(after, start) + len(after)]
 
 
 def test_an_empty_detail_page_gives_a_warning():
@@ -274,10 +391,13 @@ def test_a_listing_without_projects_gives_a_warning():
     assert [(w["code"], w["message"]) for w in output.warnings] == [("no-projects", "listing page has no projects")]
 
 
-@pytest.mark.parametrize("cut_after, missing_value_note", [
-    ("- Stage:", True),          # cut after a label: its value is missing
-    ("- Clus", False),           # cut inside a value
-])
+@pytest.mark.parametrize(
+    "cut_after, missing_value_note",
+    [
+        ("- Stage:", True),  # cut after a label: its value is missing
+        ("- Clus", False),  # cut inside a value
+    ],
+)
 def test_a_listing_cut_short_mid_project(cut_after, missing_value_note):
     output = run(truncated_listing(cut_after), complete=False)
     assert len(output.projects) == 16 and LAST_TITLE not in [row["title"] for row in output.projects]
@@ -294,8 +414,13 @@ def test_a_listing_cut_right_after_a_title_reports_the_title_as_a_stray_line():
     output = run(truncated_listing(LAST_TITLE), complete=False)
     assert len(output.projects) == 16 and output.rejects == []
     assert [(w["code"], w["message"], w["line"]) for w in output.warnings if w["code"] == "ignored-line"] == [
-        ("ignored-line", "line after project 'Concept of the technology park within the innovation cluster of the "
-                         f"Khabarovsk Krai' ignored: {LAST_TITLE!r}", 187)]
+        (
+            "ignored-line",
+            "line after project 'Concept of the technology park within the innovation cluster of the "
+            f"Khabarovsk Krai' ignored: {LAST_TITLE!r}",
+            187,
+        )
+    ]
 
 
 def test_a_reject_from_a_cut_short_listing_says_so():
@@ -343,26 +468,42 @@ Type: Development
 def test_labels_in_an_unexpected_order_give_the_same_row(text):
     expected, actual = run(ORDERED), run(text)
     assert actual.rejects == [] and actual.warnings == []
-    assert [{k: v for k, v in row.items() if k != "source_sha256"} for row in actual.projects] == \
-           [{k: v for k, v in row.items() if k != "source_sha256"} for row in expected.projects]
+    assert [{k: v for k, v in row.items() if k != "source_sha256"} for row in actual.projects] == [
+        {k: v for k, v in row.items() if k != "source_sha256"} for row in expected.projects
+    ]
     assert actual.projects[0]["stage"] == "Completed project" and str(actual.projects[0]["end_date"]) == "2015-12-31"
 
 
-@pytest.mark.parametrize("text, line", [
-    pytest.param(ORDERED.replace("- Type:", "- Customer:\n- Far East Consulting Company\n- Type:"), 9,
-                 id="label-and-value-on-two-lines"),
-    pytest.param(ORDERED + "Customer: Far East Consulting Company\n", 13, id="inline-as-the-last-line"),
-    pytest.param(ORDERED + "Customer: Far East Consulting Company\n2014\n", 13, id="inline-before-a-heading"),
-])
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        pytest.param(
+            ORDERED.replace("- Type:", "- Customer:\n- Far East Consulting Company\n- Type:"),
+            9,
+            id="label-and-value-on-two-lines",
+        ),
+        pytest.param(ORDERED + "Customer: Far East Consulting Company\n", 13, id="inline-as-the-last-line"),
+        pytest.param(ORDERED + "Customer: Far East Consulting Company\n2014\n", 13, id="inline-before-a-heading"),
+    ],
+)
 def test_an_unknown_label_is_warned_about_with_its_value(text, line):
     output = run(text)
     [row] = output.projects
     assert (row["title"], row["stage"], row["project_type"], row["date_text"]) == (
-        "Development of innovative cluster in the City of Sarov", "Completed project", "Development", "2015")
+        "Development of innovative cluster in the City of Sarov",
+        "Completed project",
+        "Development",
+        "2015",
+    )
     assert output.rejects == []
     assert [(w["code"], w["message"], w["line"]) for w in output.warnings] == [
-        ("unknown-label", "unknown label 'Customer' in 'Development of innovative cluster in the City of Sarov' "
-                          "(value 'Far East Consulting Company') kept out of the record", line)]
+        (
+            "unknown-label",
+            "unknown label 'Customer' in 'Development of innovative cluster in the City of Sarov' "
+            "(value 'Far East Consulting Company') kept out of the record",
+            line,
+        )
+    ]
 
 
 def test_an_inline_unknown_label_between_known_labels():
@@ -371,23 +512,32 @@ def test_an_inline_unknown_label_between_known_labels():
     assert codes(output) == ["unknown-label"]
 
 
-@pytest.mark.parametrize("date_text, reason", [
-    ("Spring-ish 20l3", "date: not a date expression: 'Spring-ish 20l3' (unknown word 'Spring')"),
-    ("2013–Ma", "date: unknown month 'Ma' in '2013–Ma'"),
-])
+@pytest.mark.parametrize(
+    "date_text, reason",
+    [
+        ("Spring-ish 20l3", "date: not a date expression: 'Spring-ish 20l3' (unknown word 'Spring')"),
+        ("2013–Ma", "date: unknown month 'Ma' in '2013–Ma'"),
+    ],
+)
 def test_a_garbage_date_is_rejected_at_normalise(date_text, reason):
     output = run(ORDERED.replace("- 2015\n", f"- {date_text}\n") + ORDERED.replace("City of Sarov", "Town of Sarov"))
     assert [row["title"] for row in output.projects] == ["Development of innovative cluster in the Town of Sarov"]
     [reject] = output.rejects
     assert (reject["step"], reject["reason"], reject["title"], reject["line"], reject["page_url"]) == (
-        "normalise", reason, "Development of innovative cluster in the City of Sarov", 2, LISTING_URL)
+        "normalise",
+        reason,
+        "Development of innovative cluster in the City of Sarov",
+        2,
+        LISTING_URL,
+    )
     assert reject["raw_text"].endswith(f"Date:\n{date_text}")
 
 
 def test_a_garbage_date_on_a_cut_short_page_says_so():
     [reject] = run(ORDERED.replace("- 2015\n", "- Spring-ish 20l3\n"), complete=False).rejects
-    assert reject["reason"] == ("date: not a date expression: 'Spring-ish 20l3' (unknown word 'Spring') "
-                                "(the capture is cut short)")
+    assert reject["reason"] == (
+        "date: not a date expression: 'Spring-ish 20l3' (unknown word 'Spring') (the capture is cut short)"
+    )
 
 
 NEWS = """News
@@ -397,33 +547,55 @@ On 12 March experts of the Center presented the results of the audit of territor
 """
 
 
-@pytest.mark.parametrize("content_type, body", [
-    ("text/plain", NEWS.encode()),
-    ("text/html", ("<html><body><nav><a href='/en/'>Home</a></nav><h1>News</h1>"
-                   "<h2>The Foundation took part in the forum</h2><p>12 March 2015</p>"
-                   "<p>On 12 March experts of the Center presented the results.</p></body></html>").encode()),
-])
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("text/plain", NEWS.encode()),
+        (
+            "text/html",
+            (
+                b"<html><body><nav><a href='/en/'>Home</a></nav><h1>News</h1>"
+                b"<h2>The Foundation took part in the forum</h2><p>12 March 2015</p>"
+                b"<p>On 12 March experts of the Center presented the results.</p></body></html>"
+            ),
+        ),
+    ],
+)
 def test_a_news_page_gives_no_records_and_says_why(content_type, body):
     page = load_page(body, content_type, NEWS_URL, source_sha256=sha256_hex(body))
     assert page.kind == OTHER
     output = process_pages([page])
     assert output.projects == [] and output.rejects == []
     assert [(w["code"], w["message"], w["page_url"]) for w in output.warnings] == [
-        ("not-a-project-page", "not a listing or detail page (kind 'other'): no projects read from it", NEWS_URL)]
+        ("not-a-project-page", "not a listing or detail page (kind 'other'): no projects read from it", NEWS_URL)
+    ]
 
 
 def test_stray_lines_after_a_project_are_warned_about():
-    text = ORDERED + "Back to the list of projects\nShare: Facebook\n" + ORDERED.replace("2015\n", "2014\n").replace(
-        "City of Sarov", "Town of Sarov")
+    text = (
+        ORDERED
+        + "Back to the list of projects\nShare: Facebook\n"
+        + ORDERED.replace("2015\n", "2014\n").replace("City of Sarov", "Town of Sarov")
+    )
     output = run(text)
-    assert [row["title"] for row in output.projects] == ["Development of innovative cluster in the City of Sarov",
-                                                         "Development of innovative cluster in the Town of Sarov"]
+    assert [row["title"] for row in output.projects] == [
+        "Development of innovative cluster in the City of Sarov",
+        "Development of innovative cluster in the Town of Sarov",
+    ]
     assert [row["listing_section"] for row in output.projects] == ["2015", "2014"]
     assert [(w["code"], w["message"], w["line"]) for w in output.warnings] == [
-        ("ignored-line", "line after project 'Development of innovative cluster in the City of Sarov' ignored: "
-                         "'Back to the list of projects'", 13),
-        ("unknown-label", "unknown label 'Share' in 'Development of innovative cluster in the City of Sarov' "
-                          "(value 'Facebook') kept out of the record", 14),
+        (
+            "ignored-line",
+            "line after project 'Development of innovative cluster in the City of Sarov' ignored: "
+            "'Back to the list of projects'",
+            13,
+        ),
+        (
+            "unknown-label",
+            "unknown label 'Share' in 'Development of innovative cluster in the City of Sarov' "
+            "(value 'Facebook') kept out of the record",
+            14,
+        ),
     ]
 
 
@@ -431,15 +603,20 @@ def test_a_label_before_any_project_is_warned_about():
     output = run("Date: 2015\n" + ORDERED)
     assert len(output.projects) == 1
     assert [(w["code"], w["message"]) for w in output.warnings] == [
-        ("label-outside-project", "label 'Date: 2015' outside any project ignored")]
+        ("label-outside-project", "label 'Date: 2015' outside any project ignored")
+    ]
 
 
 def test_a_repeated_label_keeps_the_first_value_and_warns():
     output = run(ORDERED.replace("- Type:", "- Stage:\n- Current project\n- Type:"))
     assert output.projects[0]["stage"] == "Completed project"
     assert [(w["code"], w["message"]) for w in output.warnings] == [
-        ("repeated-label", "'Stage:' repeated in 'Development of innovative cluster in the City of Sarov': "
-                           "kept 'Completed project', ignored 'Current project'")]
+        (
+            "repeated-label",
+            "'Stage:' repeated in 'Development of innovative cluster in the City of Sarov': "
+            "kept 'Completed project', ignored 'Current project'",
+        )
+    ]
 
 
 def test_a_label_without_a_value_is_warned_about_and_the_row_rejected():
@@ -447,15 +624,18 @@ def test_a_label_without_a_value_is_warned_about_and_the_row_rejected():
     assert output.projects == []
     assert [r["reason"] for r in output.rejects] == ["stage is required; status is required"]
     assert [w["message"] for w in output.warnings] == [
-        "'Stage:' of 'Development of innovative cluster in the City of Sarov' has no value"]
+        "'Stage:' of 'Development of innovative cluster in the City of Sarov' has no value"
+    ]
 
 
 # --- HTML renderings of the snapshot (tests/fixtures/html) -----------------
 
 FIXTURES = {entry["file"]: entry for entry in json.loads((HTML / "fixtures.json").read_text(encoding="utf-8"))}
 DETAILS = ["nikel", "vologda", "shipbuilding", "leningrad", "khabarovsk", "zheleznogorsk"]
-FOOTER_LINES = ["© 2000–2018 Center for Strategic Research «North-West» Foundation",
-                "6th line 1/25, Vasilievsky Island, St. Petersburg, 199004, Russia"]
+FOOTER_LINES = [
+    "© 2000–2018 Center for Strategic Research «North-West» Foundation",
+    "6th line 1/25, Vasilievsky Island, St. Petersburg, 199004, Russia",
+]
 LINK_DEPENDENT = ("project_id", "detail_url", "source_sha256")
 P = "http://csr-nw.ru/en/projects/"
 LISTING_LINKS = [
@@ -463,7 +643,7 @@ LISTING_LINKS = [
     P + "2016/development-of-innovative-cluster-in-dimitrovgrad-city/",
     P + "2015/development-of-innovative-cluster-in-the-city-of-sarov/",
     P + "2015/technological-audit-innovative-territorial-cluster-of-air-and-shipbuilding-of-the-khabarovsk-region-"
-        "participants/",
+    "participants/",
     P + "2015/state-and-prospects-of-food-industry-cluster-in-the-leningrad-region/",
     P + "2014/the-concept-of-a-cluster-of-medical-pharmaceutical-industry-radiation-technologies-within-the-bounda/",
     P + "2014/elaboration-of-the-program-to-support-development-the-medical-pharmaceutical-and-radiation-technolog/",
@@ -490,8 +670,18 @@ def text_output(url: str):
     store = RawStore(ROOT / "raw")
     capture = store.get(url)
     body = store.read(capture)
-    return process_pages([load_page(body, capture.content_type, url, kind=capture.kind, source_sha256=capture.sha256,
-                                    complete=capture.complete)])
+    return process_pages(
+        [
+            load_page(
+                body,
+                capture.content_type,
+                url,
+                kind=capture.kind,
+                source_sha256=capture.sha256,
+                complete=capture.complete,
+            )
+        ]
+    )
 
 
 def without(rows, names):
@@ -512,12 +702,14 @@ def test_html_listing_gives_the_text_listing_rows(layout):
     assert without(actual.projects, LINK_DEPENDENT) == without(expected.projects, LINK_DEPENDENT)
     # what the title links change: the detail URL, and the id read from it
     assert [row["detail_url"] for row in actual.projects] == LISTING_LINKS
-    assert [row["project_id"] for row in actual.projects] == [link[len(P):-1] for link in LISTING_LINKS]
+    assert [row["project_id"] for row in actual.projects] == [link[len(P) : -1] for link in LISTING_LINKS]
     assert [row["project_id"] for row in expected.projects][:2] == [
         "title/innovation-technology-cluster-in-zheleznogorsk-krasnoyarsk-krai",
-        "title/development-of-innovative-cluster-in-dimitrovgrad-city"]
-    assert [(w["code"], w["message"]) for w in actual.warnings if w["code"] != "ignored-line"] == \
-           [(w["code"], w["message"]) for w in expected.warnings]
+        "title/development-of-innovative-cluster-in-dimitrovgrad-city",
+    ]
+    assert [(w["code"], w["message"]) for w in actual.warnings if w["code"] != "ignored-line"] == [
+        (w["code"], w["message"]) for w in expected.warnings
+    ]
     ignored = [w["message"] for w in actual.warnings if w["code"] == "ignored-line"]
     assert all(any(message.endswith(f"ignored: {line!r}") for line in FOOTER_LINES) for message in ignored), ignored
 
@@ -527,8 +719,9 @@ def test_html_listing_gives_the_text_listing_rows(layout):
 def test_html_detail_gives_the_text_detail_row(name, layout):
     url = FIXTURES[f"{name}.{layout}.html"]["url"]
     expected, actual = text_output(url), process_pages([html_page(f"{name}.{layout}.html")])
-    assert without(actual.projects, ("source_sha256", "description")) == \
-           without(expected.projects, ("source_sha256", "description"))
+    assert without(actual.projects, ("source_sha256", "description")) == without(
+        expected.projects, ("source_sha256", "description")
+    )
     assert actual.rejects == [] and [w["code"] for w in actual.warnings] == [w["code"] for w in expected.warnings]
     assert actual.projects[0]["description"].startswith(expected.projects[0]["description"])
 
@@ -544,7 +737,12 @@ def test_html_detail_description_is_the_text_one(name, layout):
 def test_nikel_html_has_no_direction_and_the_cut_page_says_so():
     nikel = process_pages([html_page("nikel.dl.html")]).projects[0]
     assert (nikel["direction"], nikel["subdirection"], nikel["stage"], nikel["project_type"], nikel["date_text"]) == (
-        None, None, "Completed project", "Development Projects", "September – December 2007")
+        None,
+        None,
+        "Completed project",
+        "Development Projects",
+        "September – December 2007",
+    )
     cut = process_pages([html_page("zheleznogorsk.divs.html")])
     assert [w["code"] for w in cut.warnings] == ["incomplete-capture"]
     assert cut.projects[0]["description"].endswith("to receive subsides from fe")
@@ -555,10 +753,12 @@ def test_html_listing_and_detail_pages_merge_by_link():
     output = process_pages(pages)
     assert len(output.projects) == 20 and output.rejects == []
     merged = [row["project_id"] for row in output.projects if row["listing_section"] and row["description"]]
-    assert merged == ["2018/zheleznogorsk-innovation-technology-cluster",
-                      "2015/technological-audit-innovative-territorial-cluster-of-air-and-shipbuilding-of-the-"
-                      "khabarovsk-region-participants",
-                      "2012/draft-concept-of-development-of-shipbuilding-cluster-in-st-petersburg"]
+    assert merged == [
+        "2018/zheleznogorsk-innovation-technology-cluster",
+        "2015/technological-audit-innovative-territorial-cluster-of-air-and-shipbuilding-of-the-"
+        "khabarovsk-region-participants",
+        "2012/draft-concept-of-development-of-shipbuilding-cluster-in-st-petersburg",
+    ]
     assert [row["project_id"][:4] for row in output.projects[17:]] == ["2007", "2010", "2013"]
 
 
@@ -571,21 +771,50 @@ def test_the_russian_windows_1251_listing():
     english = process_pages([html_page("listing.list.html")]).projects
     # same projects, same order, same ids (read from the same detail slugs) and the same dates as the English page
     assert [r["project_id"] for r in rows] == [r["project_id"] for r in english]
-    assert [(r["listing_section"], r["status"], r["start_date"], r["end_date"], r["start_precision"],
-             r["end_precision"], r["open_ended"]) for r in rows] == \
-           [(r["listing_section"], r["status"], r["start_date"], r["end_date"], r["start_precision"],
-             r["end_precision"], r["open_ended"]) for r in english]
+    assert [
+        (
+            r["listing_section"],
+            r["status"],
+            r["start_date"],
+            r["end_date"],
+            r["start_precision"],
+            r["end_precision"],
+            r["open_ended"],
+        )
+        for r in rows
+    ] == [
+        (
+            r["listing_section"],
+            r["status"],
+            r["start_date"],
+            r["end_date"],
+            r["start_precision"],
+            r["end_precision"],
+            r["open_ended"],
+        )
+        for r in english
+    ]
     assert {(r["language"], r["direction"], r["subdirection"]) for r in rows} == {
-        ("ru", "Пространственное развитие", "Кластеры и кластерная политика")}
+        ("ru", "Пространственное развитие", "Кластеры и кластерная политика")
+    }
     first, seventh = rows[0], rows[6]
     assert (first["title"], first["stage"], first["project_type"], first["date_text"], first["listing_url"]) == (
-        "Инновационный технологический кластер в Железногорске (Красноярский край)", "Текущий проект",
-        "Группа проектов", "2011 – по настоящее время", RU_LISTING_URL)
+        "Инновационный технологический кластер в Железногорске (Красноярский край)",
+        "Текущий проект",
+        "Группа проектов",
+        "2011 – по настоящее время",
+        RU_LISTING_URL,
+    )
     assert (seventh["stage"], seventh["date_text"], str(seventh["start_date"]), str(seventh["end_date"])) == (
-        "Текущий проект", "декабрь 2013 – март 2014", "2013-12-01", "2014-03-31")
+        "Текущий проект",
+        "декабрь 2013 – март 2014",
+        "2013-12-01",
+        "2014-03-31",
+    )
     assert [r["detail_url"] for r in rows][-1] == (
         "http://csr-nw.ru/projects/2012/scientific-and-methodological-feasibility-study-for-the-creation-of-"
-        "innovative-clusters-in-the-repub/")
+        "innovative-clusters-in-the-repub/"
+    )
     assert [w["code"] for w in output.warnings if w["code"] != "ignored-line"] == ["stage-vs-date"]
 
 
@@ -593,7 +822,10 @@ def test_fixture_pages_served_from_another_host_keep_their_kind_language_and_lin
     page = html_page("listing-ru.cp1251.html", "http://127.0.0.1:8765/area_of_activity/x/clusters_and_cluster_policy/")
     assert (page.kind, page.language) == (LISTING, "ru")
     output = process_pages([page])
-    assert output.projects[0]["detail_url"] == "http://127.0.0.1:8765/projects/2018/zheleznogorsk-innovation-technology-cluster/"
+    assert (
+        output.projects[0]["detail_url"]
+        == "http://127.0.0.1:8765/projects/2018/zheleznogorsk-innovation-technology-cluster/"
+    )
     detail = html_page("nikel.list.html", "http://127.0.0.1:8765" + re.sub(r"^http://[^/]+", "", NIKEL_URL))
     assert (detail.kind, detail.language) == (DETAIL, "en")
 
@@ -606,10 +838,13 @@ def test_fixture_pages_served_from_another_host_keep_their_kind_language_and_lin
 # read as usual.
 
 SAROV = "Development of innovative cluster in the City of Sarov"
-KHABAROVSK = ("Technological audit innovative territorial cluster of air and shipbuilding of the Khabarovsk Region "
-              "participants")
-DIMITROVGRAD_2020 = ("Elaboration of the Program to Support Development of Nuclear Innovation Cluster in the town of "
-                     "Dimitrovgrad for 2013-2020")
+KHABAROVSK = (
+    "Technological audit innovative territorial cluster of air and shipbuilding of the Khabarovsk Region participants"
+)
+DIMITROVGRAD_2020 = (
+    "Elaboration of the Program to Support Development of Nuclear Innovation Cluster in the town of "
+    "Dimitrovgrad for 2013-2020"
+)
 DATE_FIELDS = ("date_text", "start_date", "end_date", "start_precision", "end_precision")
 VALUE_MARKUP = {"list": "<li>{}</li>", "dl": "<dd>{}</dd>", "table": "<td>{}</td>"}
 
@@ -620,12 +855,12 @@ def listing_without_date(layout: str, title: str, date_text: str) -> bytes:
     value = VALUE_MARKUP[layout].format(date_text)
     at = html.index(value, html.index(f">{title}</a>"))
     empty = "<td></td>" if layout == "table" else ""
-    return (html[:at] + empty + html[at + len(value):]).encode("utf-8")
+    return (html[:at] + empty + html[at + len(value) :]).encode("utf-8")
 
 
 def text_listing_without_date(title: str, date_text: str) -> bytes:
     at = FULL_LISTING.index(f"- Date:\n- {date_text}\n", FULL_LISTING.index(title + "\n")) + len("- Date:\n")
-    return (FULL_LISTING[:at] + FULL_LISTING[at + len(f"- {date_text}\n"):]).encode("utf-8")
+    return (FULL_LISTING[:at] + FULL_LISTING[at + len(f"- {date_text}\n") :]).encode("utf-8")
 
 
 def without_date(rows, title):
@@ -641,7 +876,9 @@ def missing_date_case(source: str, title: str, date_text: str):
     else:
         body, intact = listing_without_date(source, title, date_text), (HTML / f"listing.{source}.html").read_bytes()
         content_type = "text/html"
-    outputs = [process_pages([load_page(data, content_type, LISTING_URL, source_sha256="s")]) for data in (body, intact)]
+    outputs = [
+        process_pages([load_page(data, content_type, LISTING_URL, source_sha256="s")]) for data in (body, intact)
+    ]
     return outputs[0], outputs[1]
 
 
@@ -649,7 +886,8 @@ def assert_only_the_date_is_missing(output, intact, title):
     assert output.rejects == []
     assert output.projects == without_date(intact.projects, title)
     assert [(w["code"], w["message"]) for w in output.warnings if w["code"] == "missing-value"] == [
-        ("missing-value", f"'Date:' of {title!r} has no value")]
+        ("missing-value", f"'Date:' of {title!r} has no value")
+    ]
 
 
 @pytest.mark.parametrize("source", ["text", "list"])
@@ -675,22 +913,29 @@ def test_a_missing_value_before_the_next_title_leaves_the_title_alone(source):
 
 
 def test_a_title_with_a_colon_after_a_project_without_a_date():
-    text = ("2013\nRecommendations to the managing company of the cluster\n- Direction:\n- Spatial Development\n"
-            "- Stage:\n- Completed project\n"
-            "Kaliningrad: strategy for the development of the cluster\n- Direction:\n- Spatial Development\n"
-            "- Stage:\n- Completed project\n- Date:\n- 2013\n")
+    text = (
+        "2013\nRecommendations to the managing company of the cluster\n- Direction:\n- Spatial Development\n"
+        "- Stage:\n- Completed project\n"
+        "Kaliningrad: strategy for the development of the cluster\n- Direction:\n- Spatial Development\n"
+        "- Stage:\n- Completed project\n- Date:\n- 2013\n"
+    )
     output = run(text)
     assert [(row["title"], row["date_text"]) for row in output.projects] == [
         ("Recommendations to the managing company of the cluster", None),
-        ("Kaliningrad: strategy for the development of the cluster", "2013")]
+        ("Kaliningrad: strategy for the development of the cluster", "2013"),
+    ]
     assert output.rejects == [] and output.warnings == []
 
 
 def test_long_titles_that_differ_only_at_the_end_are_two_projects():
-    title = ("Consulting support to development of the radiation technology sector of the Medical, Pharmaceutical and "
-             "Radiation Technology Cluster of St. Petersburg and Leningrad region in {}")
+    title = (
+        "Consulting support to development of the radiation technology sector of the Medical, Pharmaceutical and "
+        "Radiation Technology Cluster of St. Petersburg and Leningrad region in {}"
+    )
     project = "{}\n- Stage:\n- Completed project\n- Date:\n- {}\n"
-    output = run("2014\n" + project.format(title.format(2014), 2014) + "2013\n" + project.format(title.format(2013), 2013))
+    output = run(
+        "2014\n" + project.format(title.format(2014), 2014) + "2013\n" + project.format(title.format(2013), 2013)
+    )
     assert output.rejects == []
     assert [row["title"] for row in output.projects] == [title.format(2014), title.format(2013)]
     assert len({row["project_id"] for row in output.projects}) == 2
@@ -698,19 +943,29 @@ def test_long_titles_that_differ_only_at_the_end_are_two_projects():
 
 # --- a capture that is no page at all, through the whole build ---------------
 
+
 def test_an_empty_html_capture_becomes_a_load_reject_and_the_others_are_kept():
     from pipeline.build import build_tables
     from pipeline.rawstore import Capture
 
-    chrome = (b'<html><head><meta charset="utf-8"><title>Projects</title></head><body>'
-              b'<nav><a href="/en/">Home</a></nav><script>gtag()</script></body></html>')
+    chrome = (
+        b'<html><head><meta charset="utf-8"><title>Projects</title></head><body>'
+        b'<nav><a href="/en/">Home</a></nav><script>gtag()</script></body></html>'
+    )
     listing = (HTML / "listing.list.html").read_bytes()
     empty_url = P + "2015/development-of-innovative-cluster-in-the-city-of-sarov/"
-    captures = [(Capture(url, "text/html", sha256_hex(body), f"captures/{sha256_hex(body)}.html", len(body), kind=kind),
-                 body) for url, kind, body in [(LISTING_URL, "listing", listing), (empty_url, "detail", chrome)]]
+    captures = [
+        (Capture(url, "text/html", sha256_hex(body), f"captures/{sha256_hex(body)}.html", len(body), kind=kind), body)
+        for url, kind, body in [(LISTING_URL, "listing", listing), (empty_url, "detail", chrome)]
+    ]
     output = build_tables(captures)
     assert output.summary()["pages"] == 2 and len(output.projects) == 17
     [reject] = output.rejects
     assert (reject["step"], reject["reason"], reject["page_url"], reject["title"], reject["language"]) == (
-        "load", "the page is empty", empty_url, None, None)
+        "load",
+        "the page is empty",
+        empty_url,
+        None,
+        None,
+    )
     assert reject["raw_text"] == chrome.decode() and reject["source_sha256"] == sha256_hex(chrome)

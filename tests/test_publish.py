@@ -14,17 +14,38 @@ import pytest
 
 from pipeline.history import read_runs
 from pipeline.publish import (
-    MARKER, PublishError, check_out_dir, compare_outputs, json_lines, publish, read_published, remove_leftovers,
+    MARKER,
+    PublishError,
+    check_out_dir,
+    compare_outputs,
+    json_lines,
+    publish,
+    read_published,
+    remove_leftovers,
 )
 from pipeline.schema import DATASETS, PROJECTS, RUNS, SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 ROW = {
-    "project_id": "2015/x", "language": "ru", "title": "Проект", "direction": None, "subdirection": None,
-    "stage": "Текущий проект", "status": "ongoing", "project_type": None, "date_text": "с 2012 г.",
-    "start_date": date(2012, 1, 1), "end_date": None, "start_precision": "year", "end_precision": None,
-    "open_ended": True, "listing_section": "Ongoing", "listing_url": None, "detail_url": None,
-    "description": None, "source_sha256": "abc",
+    "project_id": "2015/x",
+    "language": "ru",
+    "title": "Проект",
+    "direction": None,
+    "subdirection": None,
+    "stage": "Текущий проект",
+    "status": "ongoing",
+    "project_type": None,
+    "date_text": "с 2012 г.",
+    "start_date": date(2012, 1, 1),
+    "end_date": None,
+    "start_precision": "year",
+    "end_precision": None,
+    "open_ended": True,
+    "listing_section": "Ongoing",
+    "listing_url": None,
+    "detail_url": None,
+    "description": None,
+    "source_sha256": "abc",
 }
 METADATA = {"source": "raw manifest sha256 f00", "built_at": "2026-11-28T00:00:00+00:00"}
 
@@ -33,9 +54,21 @@ def run_row(run_id: str, **changes: object) -> dict[str, object]:
     """A run-log row for a published build."""
     moment = datetime(2026, 11, 28, tzinfo=UTC)
     values: dict[str, object] = dict(
-        run_id=run_id, started_at=moment, finished_at=moment, mode="build", pages_fetched=None,
-        pages_not_modified=None, pages_failed=None, records=1, rejects=0, warnings=0, outcome="published",
-        published=True, forced=False, reason=None)
+        run_id=run_id,
+        started_at=moment,
+        finished_at=moment,
+        mode="build",
+        pages_fetched=None,
+        pages_not_modified=None,
+        pages_failed=None,
+        records=1,
+        rejects=0,
+        warnings=0,
+        outcome="published",
+        published=True,
+        forced=False,
+        reason=None,
+    )
     return RUNS.row(**{**values, **changes})
 
 
@@ -84,7 +117,9 @@ def test_metadata_compression_and_dictionary_encoding(out):
     columns = {row_group.column(i).path_in_schema: row_group.column(i) for i in range(row_group.num_columns)}
     assert all(column.compression == "ZSTD" for column in columns.values())
     for name in PROJECTS.column_names:
-        dictionary_encoded = "RLE_DICTIONARY" in columns[name].encodings or "PLAIN_DICTIONARY" in columns[name].encodings
+        dictionary_encoded = (
+            "RLE_DICTIONARY" in columns[name].encodings or "PLAIN_DICTIONARY" in columns[name].encodings
+        )
         assert dictionary_encoded == (name in PROJECTS.dictionary_columns()), name
 
 
@@ -92,7 +127,8 @@ def test_the_run_log_marker_history_and_changes_are_written(out):
     assert [run["run_id"] for run in read_runs(out)] == ["20261128T000000.000000Z"]
     assert json.loads((out / MARKER).read_text())["schema_version"] == SCHEMA_VERSION
     assert pq.read_table(out / "history" / "projects").column("valid_from_run").to_pylist() == [
-        "20261128T000000.000000Z"]
+        "20261128T000000.000000Z"
+    ]
     assert pq.read_table(out / "changes").column("change").to_pylist() == ["added"]
 
 
@@ -104,10 +140,14 @@ def test_a_new_publish_replaces_the_old_whole(out):
     assert sorted(pq.read_table(out / "changes").column("change").to_pylist()) == ["added", "removed"]
 
 
-@pytest.mark.parametrize("bad_tables", [
-    {"projects": [{**ROW, "start_date": "2012"}]},  # a string in a date column: the first dataset fails
-    {"projects": [ROW], "warnings": [{"code": "x", "message": "y", "line": "twelve"}]},  # the last one does
-], ids=["first-dataset", "last-dataset"])
+@pytest.mark.parametrize(
+    "bad_tables",
+    [
+        {"projects": [{**ROW, "start_date": "2012"}]},  # a string in a date column: the first dataset fails
+        {"projects": [ROW], "warnings": [{"code": "x", "message": "y", "line": "twelve"}]},  # the last one does
+    ],
+    ids=["first-dataset", "last-dataset"],
+)
 @pytest.mark.parametrize("previous", [True, False], ids=["over-an-earlier-output", "first-publish"])
 def test_a_publish_that_fails_part_way_leaves_the_previous_output_and_no_staging(tmp_path, bad_tables, previous):
     target = tmp_path / "processed"
@@ -116,8 +156,9 @@ def test_a_publish_that_fails_part_way_leaves_the_previous_output_and_no_staging
     before = files(tmp_path)
 
     with pytest.raises(pa.ArrowException):  # the rows do not fit the schema: writing Parquet fails
-        publish(target, {**tables(), **bad_tables}, read_published(target), run_row("20261129T000000.000000Z"),
-                METADATA)
+        publish(
+            target, {**tables(), **bad_tables}, read_published(target), run_row("20261129T000000.000000Z"), METADATA
+        )
 
     assert files(tmp_path) == before  # the earlier output byte for byte (or still nothing), and no staging files
     assert sorted(path.name for path in tmp_path.iterdir()) == (["processed"] if previous else [])
@@ -146,14 +187,18 @@ def test_json_lines_use_schema_order_and_iso_dates():
 # -- the output folder is confined ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("make, reason", [
-    (lambda tmp: tmp, "a folder this pipeline did not create"),  # tmp_path holds the test's files
-    (lambda tmp: Path("/"), "refusing to replace /"),
-    (lambda tmp: Path.home(), "refusing to replace"),
-    (lambda tmp: Path.cwd(), "refusing to replace"),
-    (lambda tmp: Path.cwd().parent, "refusing to replace"),
-    (lambda tmp: Path("."), "refusing to replace"),
-], ids=["unmarked", "root", "home", "cwd", "cwd-parent", "dot"])
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (lambda tmp: tmp, "a folder this pipeline did not create"),  # tmp_path holds the test's files
+        (lambda tmp: Path("/"), "refusing to replace /"),
+        (lambda tmp: Path.home(), "refusing to replace"),
+        (lambda tmp: Path.cwd(), "refusing to replace"),
+        (lambda tmp: Path.cwd().parent, "refusing to replace"),
+        (lambda tmp: Path("."), "refusing to replace"),
+    ],
+    ids=["unmarked", "root", "home", "cwd", "cwd-parent", "dot"],
+)
 def test_an_out_folder_the_pipeline_did_not_make_is_refused_untouched(tmp_path, make, reason):
     (tmp_path / "notes.txt").write_text("keep me")
     target = make(tmp_path)
@@ -168,10 +213,14 @@ def test_a_file_named_as_out_is_refused(tmp_path):
         check_out_dir(tmp_path / "processed")
 
 
-@pytest.mark.parametrize("prepare", [
-    lambda target: None,  # does not exist yet
-    lambda target: target.mkdir(),  # exists, empty
-], ids=["new", "empty"])
+@pytest.mark.parametrize(
+    "prepare",
+    [
+        lambda target: None,  # does not exist yet
+        lambda target: target.mkdir(),  # exists, empty
+    ],
+    ids=["new", "empty"],
+)
 def test_a_new_or_empty_out_folder_is_accepted(tmp_path, prepare):
     target = tmp_path / "processed"
     prepare(target)
@@ -184,8 +233,13 @@ def test_a_folder_the_pipeline_published_is_accepted(out):
 
 def test_the_cli_refuses_an_unmarked_out_with_one_error_line_and_touches_nothing(tmp_path):
     (tmp_path / "notes.txt").write_text("keep me")
-    result = subprocess.run([sys.executable, "-m", "pipeline", "build", "--out", str(tmp_path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "build", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: --out ")
     assert [path.name for path in tmp_path.iterdir()] == ["notes.txt"]
@@ -238,8 +292,11 @@ def consistent_version(target: Path) -> set[str]:
 def test_a_publish_killed_at_any_instant_leaves_a_whole_folder(tmp_path, delay):
     target = tmp_path / "processed"
     publish_rows(target, "20261101T000000.000000Z", projects=[{**ROW, "title": "v0"}])
-    child = subprocess.Popen([sys.executable, "-c", PUBLISH_FOR_EVER, str(target), str(Path(__file__).parent)],
-                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    child = subprocess.Popen(
+        [sys.executable, "-c", PUBLISH_FOR_EVER, str(target), str(Path(__file__).parent)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     missing, looks, stop = 0, 0, time.monotonic() + delay
     while time.monotonic() < stop and child.poll() is None:  # a reader, looking while the child publishes
         looks += 1

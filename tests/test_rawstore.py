@@ -99,7 +99,11 @@ def test_import_jsonl_keeps_text_byte_for_byte(tmp_path):
     [capture] = import_jsonl(store, corpus)
     assert store.read(capture) == text.encode("utf-8")
     assert (capture.kind, capture.complete, capture.content_type, capture.source) == (
-        "detail", False, "text/plain", "corpus.jsonl:1")
+        "detail",
+        False,
+        "text/plain",
+        "corpus.jsonl:1",
+    )
 
 
 def test_the_committed_snapshot_is_intact():
@@ -114,30 +118,34 @@ def test_the_committed_snapshot_is_intact():
 
 # -- the manifest is checked entry by entry before anything is read ------------------------------------------
 
-@pytest.mark.parametrize("changes, reason", [
-    ({"path": "../../etc/passwd"}, "\"path\" '../../etc/passwd' leads outside captures/"),
-    ({"path": "captures/../manifest.json"}, "leads outside captures/"),
-    ({"path": "captures"}, "leads outside captures/"),
-    ({"path": "/dev/zero"}, "\"path\" must be relative"),
-    ({"path": None}, '"path" must be a string, not None'),
-    ({"path": "captures/a\x00.txt"}, '"path" must not contain a NUL byte'),
-    ({"url": 5}, '"url" must be an absolute http(s) URL, not 5'),
-    ({"url": "ftp://csr-nw.ru/x"}, "\"url\" must be an absolute http(s) URL, not 'ftp://csr-nw.ru/x'"),
-    ({"url": "/en/projects/2015/example/"}, '"url" must be an absolute http(s) URL'),
-    ({"url": "http://csr-nw.ru/a\nb"}, '"url" must be an absolute http(s) URL'),
-    ({"size": True}, '"size" must be a non-negative integer, not True'),
-    ({"size": -1}, '"size" must be a non-negative integer, not -1'),
-    ({"size": "10"}, "\"size\" must be a non-negative integer, not '10'"),
-    ({"sha256": sha256_hex(BODY).upper()}, '"sha256" must be 64 lowercase hex digits'),
-    ({"content_type": None}, '"content_type" must be a string, not None'),
-    ({"kind": "news"}, "\"kind\" must be null or a page kind (listing, detail, other), not 'news'"),
-    ({"complete": "no"}, "\"complete\" must be true or false, not 'no'"),
-    ({"status": "200"}, '"status" must be an integer or null'),
-    ({"etag": 5}, '"etag" must be a string or null, not 5'),
-    ({"charset": "\ud800"}, "\"charset\" must be valid Unicode, not '\\ud800' with a lone surrogate"),
-    ({"surprise": 1}, "unknown key 'surprise'"),
-    ({"sha256": DELETE}, "missing 'sha256'"),
-])
+
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"path": "../../etc/passwd"}, "\"path\" '../../etc/passwd' leads outside captures/"),
+        ({"path": "captures/../manifest.json"}, "leads outside captures/"),
+        ({"path": "captures"}, "leads outside captures/"),
+        ({"path": "/dev/zero"}, '"path" must be relative'),
+        ({"path": None}, '"path" must be a string, not None'),
+        ({"path": "captures/a\x00.txt"}, '"path" must not contain a NUL byte'),
+        ({"url": 5}, '"url" must be an absolute http(s) URL, not 5'),
+        ({"url": "ftp://csr-nw.ru/x"}, "\"url\" must be an absolute http(s) URL, not 'ftp://csr-nw.ru/x'"),
+        ({"url": "/en/projects/2015/example/"}, '"url" must be an absolute http(s) URL'),
+        ({"url": "http://csr-nw.ru/a\nb"}, '"url" must be an absolute http(s) URL'),
+        ({"size": True}, '"size" must be a non-negative integer, not True'),
+        ({"size": -1}, '"size" must be a non-negative integer, not -1'),
+        ({"size": "10"}, "\"size\" must be a non-negative integer, not '10'"),
+        ({"sha256": sha256_hex(BODY).upper()}, '"sha256" must be 64 lowercase hex digits'),
+        ({"content_type": None}, '"content_type" must be a string, not None'),
+        ({"kind": "news"}, "\"kind\" must be null or a page kind (listing, detail, other), not 'news'"),
+        ({"complete": "no"}, "\"complete\" must be true or false, not 'no'"),
+        ({"status": "200"}, '"status" must be an integer or null'),
+        ({"etag": 5}, '"etag" must be a string or null, not 5'),
+        ({"charset": "\ud800"}, "\"charset\" must be valid Unicode, not '\\ud800' with a lone surrogate"),
+        ({"surprise": 1}, "unknown key 'surprise'"),
+        ({"sha256": DELETE}, "missing 'sha256'"),
+    ],
+)
 def test_a_bad_manifest_entry_is_refused_at_load_naming_it(tmp_path, changes, reason):
     write_manifest(tmp_path, spoiled(stored(tmp_path), changes))
     with pytest.raises(RawStoreError) as raised:
@@ -198,15 +206,18 @@ def test_a_size_other_than_the_manifests_is_refused_before_reading(tmp_path):
     assert str(raised.value).endswith(f"capture of {URL}: {len(BODY)} bytes where the manifest says {len(BODY) - 1}")
 
 
-@pytest.mark.parametrize("document, reason", [
-    (b"{not json", "not a valid manifest: Expecting property name"),
-    (b'{"format": 1, "captures": [{"url": "\xff"}]}', "not a valid manifest: 'utf-8' codec can't decode"),
-    (b"[]", "not a valid manifest: the document must be an object, not list"),
-    (b'{"format": 1}', 'not a valid manifest: "captures" must be a list, not None'),
-    (b'{"format": 1, "captures": {}}', 'not a valid manifest: "captures" must be a list, not {}'),
-    (b'{"format": 2, "captures": []}', 'not a valid manifest: "format" must be 1, not 2'),
-    (b'{"format": 1, "captures": [5]}', "captures[0]: an entry must be an object, not 5"),
-])
+@pytest.mark.parametrize(
+    "document, reason",
+    [
+        (b"{not json", "not a valid manifest: Expecting property name"),
+        (b'{"format": 1, "captures": [{"url": "\xff"}]}', "not a valid manifest: 'utf-8' codec can't decode"),
+        (b"[]", "not a valid manifest: the document must be an object, not list"),
+        (b'{"format": 1}', 'not a valid manifest: "captures" must be a list, not None'),
+        (b'{"format": 1, "captures": {}}', 'not a valid manifest: "captures" must be a list, not {}'),
+        (b'{"format": 2, "captures": []}', 'not a valid manifest: "format" must be 1, not 2'),
+        (b'{"format": 1, "captures": [5]}', "captures[0]: an entry must be an object, not 5"),
+    ],
+)
 def test_a_manifest_of_the_wrong_shape_is_a_clear_error(tmp_path, document, reason):
     (tmp_path / "manifest.json").write_bytes(document)
     with pytest.raises(RawStoreError) as raised:
@@ -227,7 +238,8 @@ def test_a_bad_manifest_entry_is_one_error_line_and_exit_2(tmp_path, capsys):
     captured = capsys.readouterr()
     manifest = tmp_path / "manifest.json"
     assert captured.err.splitlines() == [
-        f"error: {manifest}: captures[0] ({URL!r}): \"path\" '../../etc/passwd' leads outside captures/"]
+        f"error: {manifest}: captures[0] ({URL!r}): \"path\" '../../etc/passwd' leads outside captures/"
+    ]
     assert not (tmp_path / "out").exists()
 
 
@@ -242,22 +254,35 @@ def test_captures_and_manifest_are_readable_by_everyone(tmp_path):
 GOOD_LINE = json.dumps({"url": URL + "good/", "kind": "detail", "text": "Good\n"}).encode()
 
 
-@pytest.mark.parametrize("line, reason", [
-    (b'{"url": "http://csr-nw.ru/x", "text": "\xff"}', "not UTF-8 (invalid start byte at byte 39)"),
-    (b'{"url": "http://csr-nw.ru/x", "text": null}', '"text" must be a string, not None'),
-    (b'{"url": "http://csr-nw.ru/x", "text": "\\ud800"}',
-     "\"text\" must be valid Unicode, not '\\ud800' with a lone surrogate"),
-    (b'{"url": "http://csr-nw.ru/x"}', "missing 'text'"),
-    (b'{"text": "no url"}', "missing 'url'"),
-    (b'{"url": 5, "text": "x"}', '"url" must be an absolute http(s) URL, not 5'),
-    (b'{"url": "ftp://x", "text": "x"}', "\"url\" must be an absolute http(s) URL, not 'ftp://x'"),
-    (b'{"url": "http://csr-nw.ru/x", "text": "x", "complete": "no"}', "\"complete\" must be true or false, not 'no'"),
-    (b'{"url": "http://csr-nw.ru/x", "text": "x", "kind": "news"}',
-     "\"kind\" must be null or a page kind (listing, detail, other), not 'news'"),
-    (b'{"url": "http://csr-nw.ru/x", "text": "x", "fetched_at": 5}', '"fetched_at" must be a string or null, not 5'),
-    (b'["http://csr-nw.ru/x", "x"]', "not a JSON object: ['http://csr-nw.ru/x', 'x']"),
-    (b'{"url": ', "not JSON: Expecting value: line 1 column 9 (char 8)"),
-])
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        (b'{"url": "http://csr-nw.ru/x", "text": "\xff"}', "not UTF-8 (invalid start byte at byte 39)"),
+        (b'{"url": "http://csr-nw.ru/x", "text": null}', '"text" must be a string, not None'),
+        (
+            b'{"url": "http://csr-nw.ru/x", "text": "\\ud800"}',
+            "\"text\" must be valid Unicode, not '\\ud800' with a lone surrogate",
+        ),
+        (b'{"url": "http://csr-nw.ru/x"}', "missing 'text'"),
+        (b'{"text": "no url"}', "missing 'url'"),
+        (b'{"url": 5, "text": "x"}', '"url" must be an absolute http(s) URL, not 5'),
+        (b'{"url": "ftp://x", "text": "x"}', "\"url\" must be an absolute http(s) URL, not 'ftp://x'"),
+        (
+            b'{"url": "http://csr-nw.ru/x", "text": "x", "complete": "no"}',
+            "\"complete\" must be true or false, not 'no'",
+        ),
+        (
+            b'{"url": "http://csr-nw.ru/x", "text": "x", "kind": "news"}',
+            "\"kind\" must be null or a page kind (listing, detail, other), not 'news'",
+        ),
+        (
+            b'{"url": "http://csr-nw.ru/x", "text": "x", "fetched_at": 5}',
+            '"fetched_at" must be a string or null, not 5',
+        ),
+        (b'["http://csr-nw.ru/x", "x"]', "not a JSON object: ['http://csr-nw.ru/x', 'x']"),
+        (b'{"url": ', "not JSON: Expecting value: line 1 column 9 (char 8)"),
+    ],
+)
 def test_a_bad_line_imports_nothing_and_is_named(tmp_path, line, reason):
     raw, corpus = tmp_path / "raw", tmp_path / "corpus.jsonl"
     stored(raw)
@@ -276,7 +301,7 @@ def test_every_bad_line_is_reported(tmp_path, capsys):
     assert main(["import", str(corpus), "--raw", str(tmp_path / "raw")]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"error: {corpus}: nothing imported, 2 bad line(s):",
-        f"{corpus}:2: \"url\" must be an absolute http(s) URL, not 5",
+        f'{corpus}:2: "url" must be an absolute http(s) URL, not 5',
         f"{corpus}:5: not UTF-8 (invalid start byte at byte 0)",
     ]
     assert not (tmp_path / "raw").exists()
@@ -288,13 +313,17 @@ def test_a_good_corpus_is_imported_whole(tmp_path):
     corpus.write_bytes(b"\r\n".join(json.dumps(line).encode() for line in lines) + b"\r\n\r\n")
     captures = import_jsonl(RawStore(tmp_path / "raw"), corpus)
     assert [(c.url, c.source, c.complete) for c in RawStore(tmp_path / "raw").captures()] == [
-        (f"{URL}{n}/", f"corpus.jsonl:{n + 1}", True) for n in range(3)]
+        (f"{URL}{n}/", f"corpus.jsonl:{n + 1}", True) for n in range(3)
+    ]
     assert [RawStore(tmp_path / "raw").read(c) for c in captures] == [b"T0", b"T1", b"T2"]
 
 
 def test_a_corpus_that_is_a_fifo_is_refused_without_blocking(tmp_path):
     os.mkfifo(tmp_path / "corpus.jsonl")
-    result = run_python("import sys\nfrom pipeline.rawstore import RawStore, RawStoreError, import_jsonl\n"
-                        "try:\n    import_jsonl(RawStore(sys.argv[1] + '/raw'), sys.argv[1] + '/corpus.jsonl')\n"
-                        "except RawStoreError as exc:\n    print(exc)\n", str(tmp_path))
+    result = run_python(
+        "import sys\nfrom pipeline.rawstore import RawStore, RawStoreError, import_jsonl\n"
+        "try:\n    import_jsonl(RawStore(sys.argv[1] + '/raw'), sys.argv[1] + '/corpus.jsonl')\n"
+        "except RawStoreError as exc:\n    print(exc)\n",
+        str(tmp_path),
+    )
     assert result.stdout.strip() == f"{tmp_path}/corpus.jsonl: not a regular file"

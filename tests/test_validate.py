@@ -10,11 +10,25 @@ from pipeline.schema import PROJECTS, SCHEMA_VERSION
 from pipeline.validate import check, row_errors, row_warnings, validate_directory
 
 GOOD = {
-    "project_id": "2015/x", "language": "en", "title": "X", "direction": "Spatial Development",
-    "subdirection": None, "stage": "Completed project", "status": "completed", "project_type": "Development",
-    "date_text": "2015", "start_date": date(2015, 1, 1), "end_date": date(2015, 12, 31),
-    "start_precision": "year", "end_precision": "year", "open_ended": False, "listing_section": "2015",
-    "listing_url": None, "detail_url": None, "description": None, "source_sha256": "abc",
+    "project_id": "2015/x",
+    "language": "en",
+    "title": "X",
+    "direction": "Spatial Development",
+    "subdirection": None,
+    "stage": "Completed project",
+    "status": "completed",
+    "project_type": "Development",
+    "date_text": "2015",
+    "start_date": date(2015, 1, 1),
+    "end_date": date(2015, 12, 31),
+    "start_precision": "year",
+    "end_precision": "year",
+    "open_ended": False,
+    "listing_section": "2015",
+    "listing_url": None,
+    "detail_url": None,
+    "description": None,
+    "source_sha256": "abc",
 }
 
 
@@ -26,29 +40,38 @@ def test_a_good_row_has_no_errors_or_warnings():
     assert row_errors(GOOD) == [] and row_warnings(GOOD) == []
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({"title": None}, "title is required"),
-    ({"title": ""}, "title is required"),
-    ({"stage": None, "status": None}, "stage is required"),
-    ({"language": "de"}, "language 'de' is not one of en, ru"),
-    ({"start_precision": "week"}, "start_precision 'week' is not one of day, month, quarter, half, year"),
-    ({"start_date": date(2016, 1, 1)}, "start_date 2016-01-01 is after end_date 2015-12-31"),
-    ({"open_ended": True}, "open_ended but end_date is 2015-12-31"),
-    ({"end_precision": None}, "end_precision and end_date must be both set or both null"),
-    ({"status": "ongoing"}, "status 'ongoing' does not match stage 'Completed project' (expected 'completed')"),
-    ({"stage": "Planned project", "status": None}, "stage 'Planned project' is not a known stage, so no status can be derived"),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"title": None}, "title is required"),
+        ({"title": ""}, "title is required"),
+        ({"stage": None, "status": None}, "stage is required"),
+        ({"language": "de"}, "language 'de' is not one of en, ru"),
+        ({"start_precision": "week"}, "start_precision 'week' is not one of day, month, quarter, half, year"),
+        ({"start_date": date(2016, 1, 1)}, "start_date 2016-01-01 is after end_date 2015-12-31"),
+        ({"open_ended": True}, "open_ended but end_date is 2015-12-31"),
+        ({"end_precision": None}, "end_precision and end_date must be both set or both null"),
+        ({"status": "ongoing"}, "status 'ongoing' does not match stage 'Completed project' (expected 'completed')"),
+        (
+            {"stage": "Planned project", "status": None},
+            "stage 'Planned project' is not a known stage, so no status can be derived",
+        ),
+    ],
+)
 def test_rule_violations_are_named(changes, expected):
     assert expected in row_errors(row(**changes))
 
 
-@pytest.mark.parametrize("changes, code", [
-    ({"stage": "Current project", "status": "ongoing"}, "stage-vs-date"),
-    ({"open_ended": True, "end_date": None, "end_precision": None}, "stage-vs-date"),
-    ({"listing_section": "Ongoing"}, "section-vs-stage"),
-    ({"listing_section": "2016"}, "section-vs-date"),
-    ({"project_type": "Consulting"}, "unknown-type"),
-])
+@pytest.mark.parametrize(
+    "changes, code",
+    [
+        ({"stage": "Current project", "status": "ongoing"}, "stage-vs-date"),
+        ({"open_ended": True, "end_date": None, "end_precision": None}, "stage-vs-date"),
+        ({"listing_section": "Ongoing"}, "section-vs-stage"),
+        ({"listing_section": "2016"}, "section-vs-date"),
+        ({"project_type": "Consulting"}, "unknown-type"),
+    ],
+)
 def test_cross_field_doubts_are_warnings(changes, code):
     candidate = row(**changes)
     assert row_errors(candidate) == []
@@ -56,12 +79,17 @@ def test_cross_field_doubts_are_warnings(changes, code):
 
 
 def test_check_rejects_bad_rows_and_duplicates_with_their_source():
-    candidates = [Candidate(row(), "http://a", 3, "raw a"), Candidate(row(title=None), "http://b", 5, "raw b"),
-                  Candidate(row(title="Again"), "http://c", 7, "raw c")]
+    candidates = [
+        Candidate(row(), "http://a", 3, "raw a"),
+        Candidate(row(title=None), "http://b", 5, "raw b"),
+        Candidate(row(title="Again"), "http://c", 7, "raw c"),
+    ]
     checked = check(candidates)
     assert [r["title"] for r in checked.rows] == ["X"]
     assert [(r["page_url"], r["line"], r["raw_text"], r["step"]) for r in checked.rejects] == [
-        ("http://b", 5, "raw b", "validate"), ("http://c", 7, "raw c", "validate")]
+        ("http://b", 5, "raw b", "validate"),
+        ("http://c", 7, "raw c", "validate"),
+    ]
     assert checked.rejects[0]["reason"] == "title is required"
     assert checked.rejects[1]["reason"].startswith("duplicate (project_id, language) ('2015/x', 'en')")
 

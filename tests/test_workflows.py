@@ -1,4 +1,5 @@
 """The shipped workflows run only commands and options that exist, and follow the exit codes."""
+
 from __future__ import annotations
 
 import re
@@ -57,8 +58,9 @@ def test_every_pipeline_command_and_option_a_workflow_runs_exists(path, capsys):
         text = help_text(command, capsys)  # an unknown command exits 2 with no help on stdout
         assert text.startswith("usage:"), f"{path.name}: `{command}` is not a command"
         for option in options:
-            assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text), \
+            assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text), (
                 f"{path.name}: `{command}` has no option {option}"
+            )
 
 
 def test_the_refresh_workflow_commits_by_exit_code():
