@@ -339,6 +339,8 @@ class Fetcher:
             response = Response(url, raw.url, raw.status_code, {k.lower(): v for k, v in raw.headers.items()})
             if raw.status_code == 200:
                 response.body = _read_capped(raw, settings.max_bytes)
+            else:
+                _drain(raw)
         return response
 
 
@@ -354,6 +356,16 @@ def _read_capped(raw: requests.Response, max_bytes: int) -> bytes:
             raise FetchError(f"response exceeds the {max_bytes}-byte cap; stopped reading")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _drain(raw: requests.Response, limit: int = 65536) -> None:
+    """Read a small non-200 body (a 304 has none) to its end, so that its connection is kept alive
+    for the next request instead of closed; a larger one is left unread and its connection closed."""
+    size = 0
+    for chunk in raw.iter_content(chunk_size=8192):
+        size += len(chunk)
+        if size > limit:
+            return
 
 
 def _transport_reason(exc: requests.RequestException) -> str:
@@ -552,7 +564,7 @@ class Crawler:
         now = datetime.now(UTC).replace(microsecond=0).isoformat()
         if response.status == 304 and previous is not None:
             self.report.not_modified.append(url)
-            return self.store.touch(url, checked_at=now)
+            return previous  # nothing to record: an unchanged site rewrites no file
         if response.status != 200:
             raise FetchError(f"HTTP {response.status}")
         if response.content_type not in STORED_TYPES:
@@ -571,6 +583,8 @@ class Crawler:
         (self.report.unchanged if unchanged else self.report.fetched).append(url)
         self.report.bytes += len(body)
         headers = response.headers
+        if previous is not None and unchanged and _same_validators(previous, response, kind):
+            return previous  # the same bytes again: keep the entry (and its fetched_at) as it was
         return self.store.put(
             body,
             url=url,
@@ -586,6 +600,17 @@ class Crawler:
             last_modified=headers.get("last-modified"),
             source="fetch",
         )
+
+
+def _same_validators(previous: Capture, response: Response, kind: str) -> bool:
+    """Whether storing the response again would record nothing new about the capture but its time."""
+    headers = response.headers
+    return (previous.etag, previous.last_modified, previous.final_url, previous.kind) == (
+        headers.get("etag"),
+        headers.get("last-modified"),
+        response.final_url,
+        kind,
+    )
 
 
 def refused_replacement(

@@ -94,6 +94,8 @@ class Request:
     """Header names lower-cased."""
     time: float
     """`time.monotonic()` when the request line had been read."""
+    client_port: int = 0
+    """The client's port: requests on one kept-alive connection share it."""
     status: int | None = None
     sent: int = 0
     """Body bytes written to the socket."""
@@ -183,7 +185,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         site = self.server.site
-        request = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+        request = Request(
+            self.command,
+            self.path,
+            {k.lower(): v for k, v in self.headers.items()},
+            time.monotonic(),
+            client_port=self.client_address[1],
+        )
         reply = site._next_reply(request)
         try:
             self._respond(request, reply, head)
