@@ -1,6 +1,6 @@
 """Benchmark a refresh of an unchanged site against the full first crawl, on a local site.
 
-Run: .venv/bin/python bench/refresh.py [--pages 500] [--repeats 3] [--tmp DIR] [--allow-checked-at]
+Run: .venv/bin/python bench/refresh.py [--pages 500] [--repeats 3] [--tmp DIR]
 
 A local server (tests/sitefixture.py, on 127.0.0.1) serves robots.txt, one
 listing that links N project pages, and the N pages (small realistic HTML, as
@@ -28,10 +28,9 @@ Checked on every repeat (the script exits 1 if any check fails, never for being 
   was added or removed;
 - the run log gained one row: mode refresh, outcome unchanged, N+1 pages not modified.
 
-A 304 records `checked_at` in the manifest (pipeline/fetch.py), so the manifest
-is rewritten even when nothing changed; the check says so. --allow-checked-at
-accepts a manifest whose entries differ in `checked_at` only.
+When the manifest differs, the check names the fields that changed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -130,8 +129,19 @@ class Run:
 
 def refresh(site: TestSite, connections: list[object], listing_url: str, raw: Path, out: Path) -> Run:
     """`python -m pipeline refresh`, in process, at delay 0; the site's log of it; its stdout and stderr."""
-    argv = ["refresh", "--raw", str(raw), "--out", str(out), "--delay", "0", "--start-url", listing_url,
-            "--user-agent", USER_AGENT]
+    argv = [
+        "refresh",
+        "--raw",
+        str(raw),
+        "--out",
+        str(out),
+        "--delay",
+        "0",
+        "--start-url",
+        listing_url,
+        "--user-agent",
+        USER_AGENT,
+    ]
     site.clear_log()
     stdout, stderr = io.StringIO(), io.StringIO()
     connections.clear()
@@ -184,15 +194,18 @@ def snapshot(folder: Path) -> dict[str, FileState]:
             status = path.stat()
             files[path.relative_to(folder).as_posix()] = FileState(
                 hashlib.sha256(path.read_bytes()).hexdigest(),
-                (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns))
+                (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns),
+            )
     return files
 
 
 def written(before: dict[str, FileState], after: dict[str, FileState]) -> list[str]:
     """Files created or replaced between two snapshots, the lock file aside (every run writes its holder)."""
-    return sorted(path for path, state in after.items()
-                  if Path(path).name != LOCK_NAME
-                  and (path not in before or before[path].identity != state.identity))
+    return sorted(
+        path
+        for path, state in after.items()
+        if Path(path).name != LOCK_NAME and (path not in before or before[path].identity != state.identity)
+    )
 
 
 def manifest_difference(before: bytes, after: bytes) -> tuple[set[str], int]:
@@ -226,7 +239,7 @@ class Repeat:
     checks: list[Check]
 
 
-def one_repeat(pages: int, tmp: str | None, allow_checked_at: bool) -> Repeat:
+def one_repeat(pages: int, tmp: str | None) -> Repeat:
     """A fresh site and fresh folders: the first full refresh, then a refresh of the unchanged site, checked."""
     with TestSite() as site, tempfile.TemporaryDirectory(prefix="bench-refresh-", dir=tmp) as scratch:
         folder = Path(scratch)
@@ -243,17 +256,24 @@ def one_repeat(pages: int, tmp: str | None, allow_checked_at: bool) -> Repeat:
         runs_after = read_runs(out) if out.is_dir() else []
         checks = check_first(first, runs_before, pages)
         checks += check_requests(first, again)
-        checks += check_files(before, after, (manifest_before, manifest_after), allow_checked_at)
+        checks += check_files(before, after, (manifest_before, manifest_after))
         checks += check_run_log(again, runs_before, runs_after, pages)
     return Repeat(first, again, checks)
 
 
 def check_first(first: Run, runs: list[dict[str, object]], pages: int) -> list[Check]:
     last = runs[-1] if runs else {}
-    ok = (first.code == 0 and len(runs) == 1 and last.get("outcome") == "published"
-          and last.get("records") == pages and last.get("pages_fetched") == pages + 1)
-    detail = (f"exit {first.code}, {len(runs)} run logged: outcome {last.get('outcome')}, {last.get('records')} "
-              f"projects, {last.get('pages_fetched')} pages fetched")
+    ok = (
+        first.code == 0
+        and len(runs) == 1
+        and last.get("outcome") == "published"
+        and last.get("records") == pages
+        and last.get("pages_fetched") == pages + 1
+    )
+    detail = (
+        f"exit {first.code}, {len(runs)} run logged: outcome {last.get('outcome')}, {last.get('records')} "
+        f"projects, {last.get('pages_fetched')} pages fetched"
+    )
     if not ok and first.stderr.strip():
         detail += f"; stderr: {first.stderr.strip().splitlines()[-1]}"
     return [Check(f"first crawl exits 0 and publishes {pages} projects from {pages + 1} pages", ok, detail)]
@@ -269,20 +289,31 @@ def check_requests(first: Run, again: Run) -> list[Check]:
     revalidated = [request for request in pages if _conditional(request) and request.status == 304]
     etags = sum("if-none-match" in request.headers for request in pages)
     dates = sum("if-modified-since" in request.headers for request in pages)
-    others = [f"{request.target} ({'conditional' if _conditional(request) else 'unconditional'}, {request.status})"
-              for request in pages if request not in revalidated]
+    others = [
+        f"{request.target} ({'conditional' if _conditional(request) else 'unconditional'}, {request.status})"
+        for request in pages
+        if request not in revalidated
+    ]
     same = sorted(request.target for request in again.requests) == sorted(request.target for request in first.requests)
     return [
-        Check("refresh exits 0", again.code == 0,
-              f"exit {again.code}" + (f"; stderr: {again.stderr.strip().splitlines()[-1]}" if again.code else "")),
-        Check("refresh requests the same URLs as the first crawl", same,
-              f"{len(again.requests)} requests, {len({r.target for r in again.requests})} URLs; "
-              f"first crawl {len(first.requests)} requests"),
-        Check("every refresh request (robots.txt aside) is conditional and answered 304",
-              bool(pages) and len(revalidated) == len(pages) and len(robots) == 1,
-              f"{len(revalidated)} of {len(pages)} conditional and 304 ({etags} with If-None-Match, {dates} with "
-              f"If-Modified-Since), robots.txt requested {len(robots)}x"
-              + (f"; not: {', '.join(others[:3])}" if others else "")),
+        Check(
+            "refresh exits 0",
+            again.code == 0,
+            f"exit {again.code}" + (f"; stderr: {again.stderr.strip().splitlines()[-1]}" if again.code else ""),
+        ),
+        Check(
+            "refresh requests the same URLs as the first crawl",
+            same,
+            f"{len(again.requests)} requests, {len({r.target for r in again.requests})} URLs; "
+            f"first crawl {len(first.requests)} requests",
+        ),
+        Check(
+            "every refresh request (robots.txt aside) is conditional and answered 304",
+            bool(pages) and len(revalidated) == len(pages) and len(robots) == 1,
+            f"{len(revalidated)} of {len(pages)} conditional and 304 ({etags} with If-None-Match, {dates} with "
+            f"If-Modified-Since), robots.txt requested {len(robots)}x"
+            + (f"; not: {', '.join(others[:3])}" if others else ""),
+        ),
     ]
 
 
@@ -290,21 +321,26 @@ def read_if_any(path: Path) -> bytes:
     return path.read_bytes() if path.is_file() else b""
 
 
-def check_files(before: dict[str, FileState], after: dict[str, FileState], manifests: tuple[bytes, bytes],
-                allow_checked_at: bool) -> list[Check]:
+def check_files(
+    before: dict[str, FileState], after: dict[str, FileState], manifests: tuple[bytes, bytes]
+) -> list[Check]:
     added, removed = sorted(after.keys() - before.keys()), sorted(before.keys() - after.keys())
     common = before.keys() & after.keys()
     captures = sorted(path for path in common if path.startswith(f"raw/{CAPTURES_DIR}/"))
     processed = sorted(path for path in common if path.startswith("processed/") and path != "processed/runs.parquet")
     manifest = f"raw/{MANIFEST_NAME}"
-    manifest_check = "raw/manifest.json byte for byte unchanged" + (
-        " (checked_at aside: --allow-checked-at)" if allow_checked_at else "")
+    manifest_check = "raw/manifest.json byte for byte unchanged"
 
     def changed(paths: list[str]) -> list[str]:
         return [path for path in paths if before[path].sha256 != after[path].sha256]
 
-    checks = [Check("no file added or removed", not added and not removed,
-                    f"{len(after)} files; added {added[:3] or 'none'}, removed {removed[:3] or 'none'}")]
+    checks = [
+        Check(
+            "no file added or removed",
+            not added and not removed,
+            f"{len(after)} files; added {added[:3] or 'none'}, removed {removed[:3] or 'none'}",
+        )
+    ]
     if manifest not in common:
         checks.append(Check(manifest_check, False, "no manifest"))
     elif before[manifest].sha256 == after[manifest].sha256:
@@ -313,31 +349,52 @@ def check_files(before: dict[str, FileState], after: dict[str, FileState], manif
         checks.append(Check(manifest_check, True, same))
     else:
         fields, entries = manifest_difference(*manifests)
-        only_checked = fields == {"checked_at"}
         detail = f"rewritten: {', '.join(sorted(fields)) or 'formatting'} differs in {entries} entries"
-        if only_checked:
-            detail += " (a 304 records checked_at: Crawler._keep in pipeline/fetch.py)"
-        checks.append(Check(manifest_check, allow_checked_at and only_checked, detail))
+        checks.append(Check(manifest_check, False, detail))
     bad = changed(captures)
-    checks.append(Check(f"captures byte for byte unchanged ({len(captures)} files)", bool(captures) and not bad,
-                        f"changed: {bad[:3]}" if bad else "same sha256 each"))
+    checks.append(
+        Check(
+            f"captures byte for byte unchanged ({len(captures)} files)",
+            bool(captures) and not bad,
+            f"changed: {bad[:3]}" if bad else "same sha256 each",
+        )
+    )
     bad = changed(processed)
-    checks.append(Check(f"processed/ byte for byte unchanged, runs.parquet aside ({len(processed)} files)",
-                        bool(processed) and not bad, f"changed: {bad[:3]}" if bad else "same sha256 each"))
+    checks.append(
+        Check(
+            f"processed/ byte for byte unchanged, runs.parquet aside ({len(processed)} files)",
+            bool(processed) and not bad,
+            f"changed: {bad[:3]}" if bad else "same sha256 each",
+        )
+    )
     return checks
 
 
-def check_run_log(again: Run, runs_before: list[dict[str, object]], runs_after: list[dict[str, object]],
-                  pages: int) -> list[Check]:
-    new = runs_after[len(runs_before):]
+def check_run_log(
+    again: Run, runs_before: list[dict[str, object]], runs_after: list[dict[str, object]], pages: int
+) -> list[Check]:
+    new = runs_after[len(runs_before) :]
     last = new[-1] if new else {}
-    ok = (len(new) == 1 and runs_after[:len(runs_before)] == runs_before and last.get("mode") == "refresh"
-          and last.get("outcome") == "unchanged" and last.get("pages_not_modified") == pages + 1
-          and last.get("pages_fetched") == 0 and last.get("pages_failed") == 0)
-    fields = ", ".join(f"{name} {last.get(name)}" for name in ("mode", "outcome", "pages_fetched",
-                                                                 "pages_not_modified", "pages_failed"))
-    return [Check("run log gains one row: refresh, unchanged, all pages not modified", ok,
-                  f"{len(runs_before)} -> {len(runs_after)} rows; new row: {fields or 'none'}")]
+    ok = (
+        len(new) == 1
+        and runs_after[: len(runs_before)] == runs_before
+        and last.get("mode") == "refresh"
+        and last.get("outcome") == "unchanged"
+        and last.get("pages_not_modified") == pages + 1
+        and last.get("pages_fetched") == 0
+        and last.get("pages_failed") == 0
+    )
+    fields = ", ".join(
+        f"{name} {last.get(name)}"
+        for name in ("mode", "outcome", "pages_fetched", "pages_not_modified", "pages_failed")
+    )
+    return [
+        Check(
+            "run log gains one row: refresh, unchanged, all pages not modified",
+            ok,
+            f"{len(runs_before)} -> {len(runs_after)} rows; new row: {fields or 'none'}",
+        )
+    ]
 
 
 # -- the report ------------------------------------------------------------------------------------------------------
@@ -352,8 +409,10 @@ def ratio(part: float, whole: float) -> str:
 
 def medians(repeats: list[Repeat], measure: Callable[[Run], float]) -> tuple[float, float]:
     """The median of one figure over the repeats, for the first crawl and for the refresh."""
-    return (statistics.median(measure(repeat.first) for repeat in repeats),
-            statistics.median(measure(repeat.again) for repeat in repeats))
+    return (
+        statistics.median(measure(repeat.first) for repeat in repeats),
+        statistics.median(measure(repeat.again) for repeat in repeats),
+    )
 
 
 def merged_checks(repeats: list[Repeat]) -> list[Check]:
@@ -377,15 +436,19 @@ def report(repeats: list[Repeat], pages: int, tmp: str | None) -> list[Check]:
         ("body bytes received", medians(repeats, lambda run: run.received), "{:,.0f}"),
         ("files written", medians(repeats, lambda run: len(run.written)), "{:,.0f}"),
     ]
-    print(f"local site: robots.txt, 1 listing + {pages} project pages, each with an ETag and Last-Modified; "
-          f"`refresh --delay 0` in process; median of {len(repeats)} repeats, each on a fresh site and a fresh "
-          f"raw/ and processed/ in {tmp or tempfile.gettempdir()}")
+    print(
+        f"local site: robots.txt, 1 listing + {pages} project pages, each with an ETag and Last-Modified; "
+        f"`refresh --delay 0` in process; median of {len(repeats)} repeats, each on a fresh site and a fresh "
+        f"raw/ and processed/ in {tmp or tempfile.gettempdir()}"
+    )
     print(f"{'':32}{'first crawl':>14}{'unchanged refresh':>20}{'refresh/first':>16}")
     for label, (first, again), shown in rows:
         print(f"{label:32}{shown.format(first):>14}{shown.format(again):>20}{ratio(again, first):>16}")
     first_wall, again_wall = rows[0][1]
-    print(f"the unchanged refresh takes {again_wall / first_wall:.0%} of the first crawl's wall time "
-          f"({first_wall / again_wall:.1f}x faster)")
+    print(
+        f"the unchanged refresh takes {again_wall / first_wall:.0%} of the first crawl's wall time "
+        f"({first_wall / again_wall:.1f}x faster)"
+    )
     refreshed = sorted({path for repeat in repeats for path in repeat.again.written})
     print("files the refresh wrote (raw/.lock aside): " + (", ".join(refreshed) or "none"))
     print("the refresh's own output (last repeat):")
@@ -401,18 +464,24 @@ def report(repeats: list[Repeat], pages: int, tmp: str | None) -> list[Check]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=500, help="project pages the listing links (default 500)")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats, each on a fresh site and fresh folders; "
-                        "the median is kept (default 3)")
-    parser.add_argument("--tmp", metavar="DIR", help="where the temporary raw/ and processed/ go (default: the "
-                        "system's temp dir; e.g. /dev/shm to leave the disk out)")
-    parser.add_argument("--allow-checked-at", action="store_true",
-                        help="accept a manifest that differs in its entries' checked_at only (a 304 records it)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="repeats, each on a fresh site and fresh folders; the median is kept (default 3)",
+    )
+    parser.add_argument(
+        "--tmp",
+        metavar="DIR",
+        help="where the temporary raw/ and processed/ go (default: the "
+        "system's temp dir; e.g. /dev/shm to leave the disk out)",
+    )
     args = parser.parse_args(argv)
     if args.pages < 1 or args.repeats < 1:
         parser.error("--pages and --repeats must be at least 1")
 
-    one_repeat(min(args.pages, 20), args.tmp, args.allow_checked_at)  # warm up the imports and the disk cache
-    repeats = [one_repeat(args.pages, args.tmp, args.allow_checked_at) for _ in range(args.repeats)]
+    one_repeat(min(args.pages, 20), args.tmp)  # warm up the imports and the disk cache
+    repeats = [one_repeat(args.pages, args.tmp) for _ in range(args.repeats)]
     checks = report(repeats, args.pages, args.tmp)
     failed = [check for check in checks if not check.ok]
     if failed:
