@@ -101,16 +101,8 @@ class _WatchedHTTPConnection(HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    __doc__ = _WatchedHTTPConnection.__doc__
-
-    def connect(self) -> None:
-        super().connect()
-        _watch(self.sock)
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _watch(self.sock)
-        super().request(*args, **kwargs)
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
+    """The same for TLS: `super()` reaches HTTPSConnection's connect and request."""
 
 
 class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
