@@ -505,7 +505,12 @@ def _dry_run(args: argparse.Namespace) -> int:
 
 def _print_dry_run(result: RunResult, out: Path) -> None:
     """What a real refresh would do to `out`, and why."""
-    print(f"dry run: {result.outcome_sentence(out)}")
+    verdict = {
+        "published": f"would publish to {out}: {counted(len(result.changes), 'change')}",
+        "unchanged": f"no row would change; {out} would be left as it is",
+        "refused": f"refused by the drift guard; {out} would be left as it is",
+    }[result.outcome]
+    print(f"dry run: {verdict}")
     for reason in result.objections:
         print(f"  objection: {reason}")
     for line in change_lines(result.changes[:50]):

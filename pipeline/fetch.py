@@ -88,6 +88,8 @@ class FetchReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     bounds: list[str] = field(default_factory=list)
+    retired: list[tuple[str, str | None]] = field(default_factory=list)
+    """Detail pages dropped from the manifest: their listing no longer links them (url, listing)."""
     """Every crawl bound that was hit, and what it left out."""
     interrupted: str | None = None
     bytes: int = 0
@@ -107,6 +109,7 @@ class FetchReport:
         if self.interrupted:
             lines.append(f"stopped early: {self.interrupted}")
         lines += [f"bound hit: {bound}" for bound in self.bounds]
+        lines += [f"retired {url}: {listing} no longer links it" for url, listing in self.retired]
         lines += [f"skipped {url}: {reason}" for url, reason in self.skipped]
         lines += [f"failed {url}: {reason}" for url, reason in self.failed]
         return lines
@@ -447,6 +450,8 @@ class _Visit:
     kind: str
     chain: str | None = None
     position: int = 1
+    found_on: str | None = None
+    """For a detail page: the listing chain that linked it."""
 
 
 class Crawler:
@@ -470,6 +475,10 @@ class Crawler:
         self.fetcher.on_retry = self._retrying
         self.report = FetchReport()
         self._chain_contents: dict[str, set[tuple[str, ...]]] = {}
+        self._linked: set[str] = set()
+        """Every detail page a listing linked in this crawl."""
+        self._incomplete: set[str] = set()
+        """Listing chains not read whole in this crawl (a page failed, a bound cut it)."""
 
     def crawl(self) -> FetchReport:
         started = time.monotonic()
@@ -486,6 +495,8 @@ class Crawler:
                     if link.url not in seen:
                         seen.add(link.url)
                         self._enqueue(frontier, visit, link)
+            if not frontier:
+                self._retire_unlinked()
         except interrupt.Interrupted as exc:
             self.report.interrupted = str(exc)
         finally:
@@ -497,6 +508,7 @@ class Crawler:
         if not same_origin(parent.url, link.url):
             self.report.skipped.append((link.url, "off-host link"))
         elif link.kind == LISTING and link.position > self.settings.max_pagination_pages:
+            self._incomplete.add(link.chain or link.url)
             self.report.bounds.append(
                 f"pagination of {link.chain} stopped after "
                 f"{self.settings.max_pagination_pages} pages (--max-pagination-pages); "
@@ -522,12 +534,14 @@ class Crawler:
         try:
             self.fetcher.robots.check(url)
             response = self.fetcher.get(url, _conditional_headers(previous))
-            capture = self._keep(url, visit.kind, response, previous)
+            capture = self._keep(url, visit.kind, response, previous, visit.found_on)
             return self._links(visit, capture) if visit.kind == LISTING else []
         except Skipped as exc:
+            self._incomplete.add(visit.chain or url)
             self.report.skipped.append((url, str(exc)))
             log.info("skipped %s: %s", url, exc, extra={"event": "skipped", "url": url, "reason": str(exc)})
         except FetchError as exc:
+            self._incomplete.add(visit.chain or url)
             self.report.failed.append((url, str(exc)))
             log.warning("failed %s: %s", url, exc, extra={"event": "failed", "url": url, "reason": str(exc)})
         finally:
@@ -555,15 +569,39 @@ class Crawler:
             )
             return []
         contents.add(details)
+        self._linked.update(details)
         return [
-            _Visit(url, kind, chain, visit.position + 1) if kind == LISTING else _Visit(url, kind)
+            _Visit(url, kind, chain, visit.position + 1) if kind == LISTING else _Visit(url, kind, found_on=chain)
             for url, kind in links
         ]
 
-    def _keep(self, url: str, kind: str, response: Response, previous: Capture | None) -> Capture:
+    def _retire_unlinked(self) -> None:
+        """Drop from the manifest the detail pages their listing, read whole in this crawl, no longer links.
+
+        A project the site removed would otherwise live on through its old detail capture. Only
+        pages whose listing is known (`found_on`) and was read whole are retired; a page given as
+        a start URL never is. The capture files stay: they are history.
+        """
+        starts = set(self.settings.start_urls)
+        read_whole = set(self._chain_contents) - self._incomplete
+        for capture in self.store.captures():
+            if (
+                capture.kind == DETAIL
+                and capture.found_on in read_whole
+                and capture.url not in self._linked
+                and capture.url not in starts
+            ):
+                self.store.remove(capture.url)
+                self.report.retired.append((capture.url, capture.found_on))
+
+    def _keep(
+        self, url: str, kind: str, response: Response, previous: Capture | None, found_on: str | None = None
+    ) -> Capture:
         now = datetime.now(UTC).replace(microsecond=0).isoformat()
         if response.status == 304 and previous is not None:
             self.report.not_modified.append(url)
+            if found_on is not None and previous.found_on != found_on:  # learnt once, then stable
+                return self.store.touch(url, found_on=found_on)
             return previous  # nothing to record: an unchanged site rewrites no file
         if response.status != 200:
             raise FetchError(f"HTTP {response.status}")
@@ -583,7 +621,7 @@ class Crawler:
         (self.report.unchanged if unchanged else self.report.fetched).append(url)
         self.report.bytes += len(body)
         headers = response.headers
-        if previous is not None and unchanged and _same_validators(previous, response, kind):
+        if previous is not None and unchanged and _same_validators(previous, response, kind, found_on):
             return previous  # the same bytes again: keep the entry (and its fetched_at) as it was
         return self.store.put(
             body,
@@ -599,17 +637,19 @@ class Crawler:
             etag=headers.get("etag"),
             last_modified=headers.get("last-modified"),
             source="fetch",
+            found_on=found_on,
         )
 
 
-def _same_validators(previous: Capture, response: Response, kind: str) -> bool:
+def _same_validators(previous: Capture, response: Response, kind: str, found_on: str | None) -> bool:
     """Whether storing the response again would record nothing new about the capture but its time."""
     headers = response.headers
-    return (previous.etag, previous.last_modified, previous.final_url, previous.kind) == (
+    return (previous.etag, previous.last_modified, previous.final_url, previous.kind, previous.found_on) == (
         headers.get("etag"),
         headers.get("last-modified"),
         response.final_url,
         kind,
+        found_on,
     )
 
 

@@ -72,6 +72,8 @@ class Capture:
     last_modified: str | None = None
     checked_at: str | None = None
     source: str | None = None
+    found_on: str | None = None
+    """For a detail page: the listing (its first page) that linked it when it was fetched."""
 
 
 class CaptureMeta(TypedDict, total=False):
@@ -87,6 +89,7 @@ class CaptureMeta(TypedDict, total=False):
     last_modified: str | None
     checked_at: str | None
     source: str | None
+    found_on: str | None
 
 
 def sha256_hex(data: bytes) -> str:
@@ -190,6 +193,7 @@ _CAPTURE_RULES: _Rules = {
     "last_modified": _TEXT_OR_NULL_RULE,
     "checked_at": _TEXT_OR_NULL_RULE,
     "source": _TEXT_OR_NULL_RULE,
+    "found_on": _TEXT_OR_NULL_RULE,
 }
 """Every field of a manifest entry; a Capture field missing here makes saved manifests unloadable (tests catch it)."""
 
@@ -308,6 +312,11 @@ class RawStore:
         capture = dataclasses.replace(self._index()[url], **changes)
         self._changed(capture)
         return capture
+
+    def remove(self, url: str) -> None:
+        """Drop a URL's entry from the manifest; its capture file stays (it may be shared, and is history)."""
+        del self._index()[url]
+        self._unsaved += 1
 
     def flush(self) -> None:
         """Save the manifest if it has unsaved changes."""

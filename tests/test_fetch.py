@@ -1253,3 +1253,36 @@ def test_fetch_logs_each_warning_on_one_stderr_line_in_the_chosen_format(site, t
     # stderr is no terminal here, as under cron: no progress bar, and the summary on stdout as ever
     assert captured.out.splitlines()[0].startswith("fetched 1 page (0 unchanged), 0 not modified, 0 skipped, 1 failed")
     assert f"failed {gone}: HTTP 404" in captured.out.splitlines()
+
+
+# -- detail pages a listing no longer links ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change, retired",
+    [
+        ("drop b from the listing", ["/en/projects/2015/b/"]),
+        ("drop b, but b is a start URL too", []),
+        ("the listing fails", []),
+        ("nothing", []),
+    ],
+)
+def test_a_detail_page_its_listing_no_longer_links_is_retired_from_the_manifest(site, tmp_path, change, retired):
+    links = ["/en/projects/2015/a/", "/en/projects/2015/b/"]
+    site.page(LIST, simple_listing(*links))
+    for link in links:
+        site.page(link, project_page(link))
+    starts = [site.url(LIST)] + ([site.url(links[1])] if "start URL" in change else [])
+    crawl(tmp_path, *starts)
+    if change.startswith("drop b"):
+        site.page(LIST, simple_listing(links[0]))
+    elif change == "the listing fails":
+        site.route(LIST, Reply(500))
+
+    report = crawl(tmp_path, *starts)
+
+    assert [url for url, _ in report.retired] == [site.url(link) for link in retired]
+    assert set(manifest(tmp_path)) == {site.url(LIST), *(site.url(link) for link in links if link not in retired)}
+    assert [f"retired {site.url(link)}: {site.url(LIST)} no longer links it" for link in retired] == [
+        line for line in report.lines() if line.startswith("retired ")
+    ]

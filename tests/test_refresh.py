@@ -7,6 +7,7 @@ listing, an outage, a gutted listing, a real change) and the test refreshes agai
 command line, hashing every file under processed/ (and raw/ for a dry run) before and after, and reading
 the run log back from Parquet.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -53,8 +54,13 @@ def slugs(area: str, count: int = PER_AREA) -> list[str]:
     return [f"{area}{index}" for index in range(count)]
 
 
-def serve_area(site: TestSite, area: str, count: int = PER_AREA, labels: tuple[str, ...] = LABELS,
-               dates: dict[str, str] | None = None) -> None:
+def serve_area(
+    site: TestSite,
+    area: str,
+    count: int = PER_AREA,
+    labels: tuple[str, ...] = LABELS,
+    dates: dict[str, str] | None = None,
+) -> None:
     """Listing `area` with its first `count` projects, each linked to its detail page (served too).
     `dates` gives a project (by slug) another date than 2015, on its listing entry and its detail page."""
     entries = []
@@ -65,8 +71,11 @@ def serve_area(site: TestSite, area: str, count: int = PER_AREA, labels: tuple[s
     site.page(listing_path(area), listing_html(f"Thematic area {area.upper()}", [("2015", entries)]))
 
 
-EVERY_PATH = ["/robots.txt", *(listing_path(area) for area in "ab"),
-              *(detail_path(slug) for area in "ab" for slug in slugs(area))]
+EVERY_PATH = [
+    "/robots.txt",
+    *(listing_path(area) for area in "ab"),
+    *(detail_path(slug) for area in "ab" for slug in slugs(area)),
+]
 
 
 # -- runs and what they leave ---------------------------------------------------------------------------------------
@@ -113,15 +122,33 @@ class Catalogue:
         return Run(code, captured.out, captured.err)
 
     def refresh(self, *options: str) -> Run:
-        return self.cli("refresh", "--raw", str(self.raw), "--out", str(self.out), "--delay", "0",
-                        "--page-timeout", "2", "--user-agent", USER_AGENT,
-                        "--start-url", self.url("a"), "--start-url", self.url("b"), *options)
+        return self.cli(
+            "refresh",
+            "--raw",
+            str(self.raw),
+            "--out",
+            str(self.out),
+            "--delay",
+            "0",
+            "--page-timeout",
+            "2",
+            "--user-agent",
+            USER_AGENT,
+            "--start-url",
+            self.url("a"),
+            "--start-url",
+            self.url("b"),
+            *options,
+        )
 
 
 def hashes(folder: Path) -> dict[str, str]:
     """sha256 of every file under `folder` (dot files too), by relative path."""
-    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def assert_nothing_published_changed(before: dict[str, str], after: dict[str, str]) -> None:
@@ -145,7 +172,8 @@ def catalogue(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Ca
         assert first.code == 0, first.err
         assert first.lines[-1].endswith(f"published to {catalogue.out}: 10 changes")
         assert sorted(row["project_id"] for row in projects(catalogue.out)) == [
-            f"2015/{slug}" for area in "ab" for slug in slugs(area)]
+            f"2015/{slug}" for area in "ab" for slug in slugs(area)
+        ]
         assert [run["outcome"] for run in read_runs(catalogue.out)] == ["published"]
         yield catalogue
 
@@ -155,8 +183,13 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """One retry after a few milliseconds instead of three after up to 1, 2 and 4 s: the CLI has no option
     for the retry policy, so the settings it builds from its options get a shorter one."""
     build_settings = cli._fetch_settings
-    monkeypatch.setattr(cli, "_fetch_settings", lambda args: dataclasses.replace(
-        build_settings(args), max_retries=1, backoff_base=0.01, backoff_cap=0.02, connect_timeout=1))
+    monkeypatch.setattr(
+        cli,
+        "_fetch_settings",
+        lambda args: dataclasses.replace(
+            build_settings(args), max_retries=1, backoff_base=0.01, backoff_cap=0.02, connect_timeout=1
+        ),
+    )
 
 
 # -- the site changes: nothing worse is published --------------------------------------------------------------------
@@ -191,23 +224,50 @@ NOT_CHANGED = "no row of any dataset changed"
 LOST = "listing {b} lost 4 of its 5 projects (more than 20%; --max-listing-loss)"
 
 
-@pytest.mark.parametrize("change, code, outcome, failed, reason, printed", [
-    pytest.param(rename_a_label, 4, "refused", [], "unknown label 'Phase' in 'Project A0'", [],
-                 id="label-renamed"),
-    pytest.param(empty_a_listing, 3, "unchanged", ["a"], NOT_CHANGED,
-                 ["failed {a}: empty body (0 bytes; the last good capture had "], id="empty-200-listing"),
-    pytest.param(answer_503_everywhere, 3, "unchanged", ["a", "b"], NOT_CHANGED,
-                 ["failed {a}: robots.txt unreachable: HTTP 503 (after 2 attempts)",
-                  "failed {b}: robots.txt unreachable: HTTP 503 (after 2 attempts)"], id="site-down-503"),
-    pytest.param(stop_the_server, 3, "unchanged", ["a", "b"], NOT_CHANGED,
-                 ["failed {a}: robots.txt unreachable: connection error",
-                  "failed {b}: robots.txt unreachable: connection error"], id="site-down-server-stopped"),
-    pytest.param(remove_a_listing, 3, "unchanged", ["b"], NOT_CHANGED, ["failed {b}: HTTP 404"],
-                 id="listing-404"),
-    pytest.param(gut_a_listing, 4, "refused", [], LOST, [], id="listing-loses-most-projects"),
-])
-def test_a_refresh_after_the_site_changed_for_the_worse_publishes_nothing(catalogue, quick_retries, change, code,
-                                                                          outcome, failed, reason, printed):
+@pytest.mark.parametrize(
+    "change, code, outcome, failed, reason, printed",
+    [
+        pytest.param(rename_a_label, 4, "refused", [], "unknown label 'Phase' in 'Project A0'", [], id="label-renamed"),
+        pytest.param(
+            empty_a_listing,
+            3,
+            "unchanged",
+            ["a"],
+            NOT_CHANGED,
+            ["failed {a}: empty body (0 bytes; the last good capture had "],
+            id="empty-200-listing",
+        ),
+        pytest.param(
+            answer_503_everywhere,
+            3,
+            "unchanged",
+            ["a", "b"],
+            NOT_CHANGED,
+            [
+                "failed {a}: robots.txt unreachable: HTTP 503 (after 2 attempts)",
+                "failed {b}: robots.txt unreachable: HTTP 503 (after 2 attempts)",
+            ],
+            id="site-down-503",
+        ),
+        pytest.param(
+            stop_the_server,
+            3,
+            "unchanged",
+            ["a", "b"],
+            NOT_CHANGED,
+            [
+                "failed {a}: robots.txt unreachable: connection error",
+                "failed {b}: robots.txt unreachable: connection error",
+            ],
+            id="site-down-server-stopped",
+        ),
+        pytest.param(remove_a_listing, 3, "unchanged", ["b"], NOT_CHANGED, ["failed {b}: HTTP 404"], id="listing-404"),
+        pytest.param(gut_a_listing, 4, "refused", [], LOST, [], id="listing-loses-most-projects"),
+    ],
+)
+def test_a_refresh_after_the_site_changed_for_the_worse_publishes_nothing(
+    catalogue, quick_retries, change, code, outcome, failed, reason, printed
+):
     urls = {"a": catalogue.url("a"), "b": catalogue.url("b")}
     before, runs_before = hashes(catalogue.out), read_runs(catalogue.out)
     change(catalogue)
@@ -249,40 +309,48 @@ def test_a_refused_loss_is_published_with_force_and_the_run_log_says_so(catalogu
     forced = catalogue.refresh("--force")
 
     assert forced.code == 0, forced.err
-    assert forced.lines[-1].startswith(f"run {read_runs(catalogue.out)[-1]['run_id']}: published to "
-                                       f"{catalogue.out} (forced past the drift guard): ")
+    assert forced.lines[-1].startswith(
+        f"run {read_runs(catalogue.out)[-1]['run_id']}: published to {catalogue.out} (forced past the drift guard): "
+    )
     assert hashes(catalogue.out) != before and forced.errors == []
     runs = read_runs(catalogue.out)
     assert [(run["outcome"], run["published"], run["forced"]) for run in runs] == [
-        ("published", True, False), ("refused", False, False), ("published", True, True)]
+        ("published", True, False),
+        ("refused", False, False),
+        ("published", True, True),
+    ]
     assert runs[-1]["reason"] == LOST.format(b=catalogue.url("b"))
     listed = catalogue.cli("runs", "--data", str(catalogue.out))
     assert listed.code == 0 and len(listed.lines) == 3
     assert "refresh published (forced)" in listed.lines[-1] and "--max-listing-loss" in listed.lines[-1]
 
 
-@pytest.mark.xfail(strict=True, reason="a project removed from its listing is never removed: its detail page, no "
-                   "longer linked, stays in raw/ and the build keeps it as a row without listing_url")
 def test_a_forced_removal_is_published_as_removals(catalogue):
     gut_a_listing(catalogue)
 
     forced = catalogue.refresh("--force")
 
     assert forced.code == 0, forced.err
+    retired = [line for line in forced.lines if line.startswith("retired ")]
+    assert len(retired) == 4 and all(line.endswith(f"{catalogue.url('b')} no longer links it") for line in retired)
     run_id = read_runs(catalogue.out)[-1]["run_id"]
     changes = catalogue.cli("changes", "--data", str(catalogue.out), "--since", read_runs(catalogue.out)[0]["run_id"])
     assert changes.code == 0
     removed = [f"{run_id}  2015/{slug} [en] removed" for slug in slugs("b")[1:]]
     assert [line for line in changes.lines if line.endswith("removed")] == removed
     assert sorted(row["project_id"] for row in projects(catalogue.out)) == [
-        f"2015/{slug}" for slug in [*slugs("a"), "b0"]]
+        f"2015/{slug}" for slug in [*slugs("a"), "b0"]
+    ]
 
 
-@pytest.mark.parametrize("share, code, outcome", [
-    ("0.9", 0, "published"),
-    ("0.8", 0, "published"),  # four of five is 80%: not more than the threshold
-    ("0.5", 4, "refused"),
-])
+@pytest.mark.parametrize(
+    "share, code, outcome",
+    [
+        ("0.9", 0, "published"),
+        ("0.8", 0, "published"),  # four of five is 80%: not more than the threshold
+        ("0.5", 4, "refused"),
+    ],
+)
 def test_max_listing_loss_sets_how_much_a_listing_may_lose(catalogue, share, code, outcome):
     gut_a_listing(catalogue)
     before = hashes(catalogue.out)
@@ -307,15 +375,28 @@ def change_a_date(catalogue: Catalogue) -> None:
     serve_area(catalogue.site, "b", dates={"b2": "2014–2015"})
 
 
-@pytest.mark.parametrize("change, code, outcome, expected", [
-    pytest.param(rename_a_label, 4, "refused by the drift guard; {out} left as it was",
-                 ["  objection: 5 lines the parser does not know", "unknown label 'Phase' in 'Project A0'"],
-                 id="label-renamed"),
-    pytest.param(change_a_date, 0, ": 7 changes",  # the date and start_date of b2, the source of each of b's rows
-                 ["  would change: ", "  2015/b2 [en] changed date_text: 2015 → 2014–2015"], id="date-changed"),
-])
-def test_a_dry_run_prints_what_would_happen_and_touches_nothing(catalogue, monkeypatch, change, code, outcome,
-                                                                expected):
+@pytest.mark.parametrize(
+    "change, code, outcome, expected",
+    [
+        pytest.param(
+            rename_a_label,
+            4,
+            "refused by the drift guard; {out} would be left as it is",
+            ["  objection: 5 lines the parser does not know", "unknown label 'Phase' in 'Project A0'"],
+            id="label-renamed",
+        ),
+        pytest.param(
+            change_a_date,
+            0,
+            "would publish to {out}: 7 changes",  # the date and start_date of b2, the source of each of b's rows
+            ["  would change: ", "  2015/b2 [en] changed date_text: 2015 → 2014–2015"],
+            id="date-changed",
+        ),
+    ],
+)
+def test_a_dry_run_prints_what_would_happen_and_touches_nothing(
+    catalogue, monkeypatch, change, code, outcome, expected
+):
     scratch = catalogue.tmp / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the dry run's copy of raw/ goes
@@ -336,8 +417,11 @@ def test_a_dry_run_prints_what_would_happen_and_touches_nothing(catalogue, monke
     assert any(line.startswith(prefix) and fragment in line for line in dry), dry
     if code == 0:
         assert not any(line.startswith("  objection:") for line in dry)
-        assert any(line.startswith("  would change: ") and line.endswith(
-            "  2015/b2 [en] changed start_date: 2015-01-01 → 2014-01-01") for line in dry)
+        assert any(
+            line.startswith("  would change: ")
+            and line.endswith("  2015/b2 [en] changed start_date: 2015-01-01 → 2014-01-01")
+            for line in dry
+        )
 
 
 # -- a real change is published ---------------------------------------------------------------------------------------
@@ -354,9 +438,14 @@ def test_a_real_change_is_published_and_shown_by_changes_and_runs(catalogue):
     b2 = next(row for row in projects(catalogue.out) if row["project_id"] == "2015/b2")
     assert (b2["date_text"], b2["start_date"], b2["end_date"]) == ("2014–2015", date(2014, 1, 1), date(2015, 12, 31))
     # the commands an operator runs, as separate processes
-    changes = subprocess.run([sys.executable, "-m", "pipeline", "changes", "--data", str(catalogue.out),
-                              "--since", first["run_id"]], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                             check=False)
+    changes = subprocess.run(
+        [sys.executable, "-m", "pipeline", "changes", "--data", str(catalogue.out), "--since", first["run_id"]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert changes.returncode == 0, changes.stderr
     lines = changes.stdout.splitlines()
     assert f"{second['run_id']}  2015/b2 [en] changed date_text: 2015 → 2014–2015" in lines
@@ -386,11 +475,15 @@ def empty_folder(path: Path) -> None:
     path.mkdir()
 
 
-@pytest.mark.parametrize("make, code, error", [
-    (unrelated_folder, 2, "a folder this pipeline did not create (no .csr-nw-pipeline in it)"),
-    (a_file, 2, "is a file, not a folder"),
-    (empty_folder, 0, None),  # the same build into a folder it may fill publishes
-], ids=["unrelated-folder", "file", "empty-folder"])
+@pytest.mark.parametrize(
+    "make, code, error",
+    [
+        (unrelated_folder, 2, "a folder this pipeline did not create (no .csr-nw-pipeline in it)"),
+        (a_file, 2, "is a file, not a folder"),
+        (empty_folder, 0, None),  # the same build into a folder it may fill publishes
+    ],
+    ids=["unrelated-folder", "file", "empty-folder"],
+)
 def test_build_out_is_refused_where_it_would_replace_what_the_pipeline_did_not_make(catalogue, make, code, error):
     target = catalogue.tmp / "target"
     make(target)
