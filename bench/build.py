@@ -402,11 +402,14 @@ def child_build(raw_dir: Path, work: Path, repeats: int) -> dict[str, object]:
     import pyarrow.parquet as pq
 
     base_mb = rss_now_mb()
-    out_dir = work / "processed"
-    (seconds, cpu_seconds, gc_seconds), output = timed(repeats, lambda: run_build(raw_dir, out_dir))
+    # each repeat publishes into a new folder: into the same one, a repeat would find nothing changed
+    outs = iter(work / f"processed-{n}" for n in range(repeats))
+    (seconds, cpu_seconds, gc_seconds), result = timed(repeats, lambda: run_build(raw_dir, next(outs)))
     peak_mb = peak_rss_mb()  # before anything else runs in this process
+    out_dir = work / f"processed-{repeats - 1}"
+    output = result.output
     summary, names = output.summary(), list(output.tables)
-    del output
+    del output, result
     written = {name: parquet_rows(out_dir / name) for name in names}
     rejects = pq.read_table(out_dir / "rejects", columns=["title", "step", "reason"]).to_pylist()
     return {

@@ -11,8 +11,11 @@ and requests raises, whatever phase the response was in.
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 import socket
 import threading
+import time
 from types import TracebackType
 from typing import Any
 
@@ -35,22 +38,21 @@ class Deadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.expired = False
+        self.done = False
         self._socket: socket.socket | None = None
         self._thread = threading.get_ident()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
 
     def __enter__(self) -> Deadline:
         with _lock:
             _deadlines[self._thread] = self
-        self._timer.start()
+        _WATCHDOG.add(self, time.monotonic() + self.seconds)
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        self._timer.cancel()
         with _lock:
+            self.done = True
             _deadlines.pop(self._thread, None)
 
     def watch(self, sock: socket.socket) -> None:
@@ -61,12 +63,58 @@ class Deadline:
         if expired:
             _cut(sock)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """The deadline has passed: cut the socket, unless the response is already whole."""
         with _lock:
+            if self.done:
+                return
             self.expired = True
             sock = self._socket
         if sock is not None:
             _cut(sock)
+
+
+class _Watchdog:
+    """One thread for every deadline: it sleeps until the nearest one is due and expires it.
+
+    A timer thread per request would cost a thread start on every page (bench/fetch.py).
+    """
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, Deadline]] = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, deadline: Deadline, due: float) -> None:
+        with self._wake:
+            heapq.heappush(self._due, (due, next(self._order), deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="http-deadlines", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def _run(self) -> None:
+        while True:
+            for deadline in self._next_due():
+                deadline.expire()
+
+    def _next_due(self) -> list[Deadline]:
+        """Wait until a deadline is due; return those that are (finished ones are dropped on the way)."""
+        with self._wake:
+            while True:
+                while self._due and self._due[0][2].done:
+                    heapq.heappop(self._due)
+                now = time.monotonic()
+                if self._due and self._due[0][0] <= now:
+                    due = []
+                    while self._due and self._due[0][0] <= now:
+                        due.append(heapq.heappop(self._due)[2])
+                    return due
+                self._wake.wait(self._due[0][0] - now if self._due else None)
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _cut(sock: socket.socket) -> None:
