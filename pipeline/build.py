@@ -179,16 +179,32 @@ def run_build(
         output = build_tables(_stream_captures(store))
     previous = read_published(out)
     objections = objections_to(previous, output.tables, guard) if previous is not None else []
-    run_id = new_run_id(started)
     outcome = _outcome(previous if previous is not None and is_current_layout(out) else None, output, objections, force)
-    run = RUNS.row(
-        run_id=run_id,
+    run = _run_row(started, mode, fetched or {}, output, outcome, objections, force)
+    changes = project_changes(previous["projects"] if previous else [], output.projects, str(run["run_id"]))
+    if not dry_run:
+        _record(out, output, previous, run, store.manifest_sha256())
+    return RunResult(output, run, objections, changes)
+
+
+def _run_row(
+    started: datetime,
+    mode: str,
+    fetched: Mapping[str, int],
+    output: BuildOutput,
+    outcome: str,
+    objections: list[str],
+    force: bool,
+) -> Row:
+    """The run's row of the run log: what was fetched, built, and became of it."""
+    return RUNS.row(
+        run_id=new_run_id(started),
         started_at=started,
         finished_at=_now(),
         mode=mode,
-        pages_fetched=(fetched or {}).get("fetched"),
-        pages_not_modified=(fetched or {}).get("not_modified"),
-        pages_failed=(fetched or {}).get("failed"),
+        pages_fetched=fetched.get("fetched"),
+        pages_not_modified=fetched.get("not_modified"),
+        pages_failed=fetched.get("failed"),
         records=len(output.projects),
         rejects=len(output.rejects),
         warnings=len(output.warnings),
@@ -197,10 +213,6 @@ def run_build(
         forced=bool(force and objections),
         reason="; ".join(objections) or _QUIET_REASONS.get(outcome),
     )
-    changes = project_changes(previous["projects"] if previous else [], output.projects, run_id)
-    if not dry_run:
-        _record(out, output, previous, run, store.manifest_sha256())
-    return RunResult(output, run, objections, changes)
 
 
 _QUIET_REASONS = {"unchanged": "no row of any dataset changed"}

@@ -129,7 +129,7 @@ def program_name(argv0: str) -> str:
 
 
 def build_parser(prog: str = MODULE_PROG) -> argparse.ArgumentParser:
-    """The whole command line; every subcommand comes from `commands()`."""
+    """The whole command line; every subcommand comes from `COMMANDS`."""
     parser = argparse.ArgumentParser(
         prog=prog,
         description=DESCRIPTION,
@@ -140,7 +140,7 @@ def build_parser(prog: str = MODULE_PROG) -> argparse.ArgumentParser:
         "--version", action="version", version=f"{DISTRIBUTION} {__version__}", help="print the version and exit"
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in commands():
+    for command in COMMANDS:
         _add_command(subparsers.add_parser, command, prog)
     return parser
 
@@ -176,77 +176,6 @@ def _exit_codes_text(codes: tuple[int, ...]) -> str:
     return "exit codes:\n" + "\n".join(
         textwrap.fill(EXIT_CODES[code], width=79, initial_indent=f"  {code:<4} ", subsequent_indent=" " * 7)
         for code in codes
-    )
-
-
-def commands() -> tuple[Command, ...]:
-    """Every subcommand, in the order the help lists them."""
-    crawl_example = '--user-agent "my-crawler/1.0 (+https://example.org/contact)"'
-    return (
-        Command(
-            "build",
-            "raw/ snapshot → validated Parquet datasets in processed/",
-            "--out /tmp/processed",
-            (OK, BAD_INPUT, REFUSED, LOCK_HELD, INTERRUPTED),
-            _build_arguments,
-            cmd_build,
-        ),
-        Command(
-            "parse",
-            "parse one capture and print its records as JSON Lines",
-            "saved-page.html --url http://csr-nw.ru/en/projects/2015/some-project/",
-            (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED),
-            _parse_arguments,
-            cmd_parse,
-        ),
-        Command(
-            "validate",
-            "check a processed/ folder against the schema and rules",
-            "processed/",
-            (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED),
-            _validate_arguments,
-            cmd_validate,
-        ),
-        Command(
-            "fetch",
-            "crawl the live listings and their project pages into raw/",
-            crawl_example + " --max-pages 50",
-            (OK, BAD_INPUT, FETCH_FAILED, LOCK_HELD, INTERRUPTED),
-            _add_fetch_options,
-            cmd_fetch,
-        ),
-        Command(
-            "refresh",
-            "fetch, then build: the scheduled job",
-            crawl_example,
-            (OK, BAD_INPUT, FETCH_FAILED, REFUSED, LOCK_HELD, INTERRUPTED),
-            _refresh_arguments,
-            cmd_refresh,
-        ),
-        Command(
-            "runs",
-            "list the recent runs: published, unchanged or refused, and why",
-            "--limit 5",
-            (OK, BAD_INPUT),
-            _runs_arguments,
-            cmd_runs,
-        ),
-        Command(
-            "changes",
-            "print what each publish changed, field by field",
-            "--since 20261101T000000.000000Z",
-            (OK, BAD_INPUT),
-            _changes_arguments,
-            cmd_changes,
-        ),
-        Command(
-            "import",
-            "add the captures of a corpus JSON Lines file to raw/",
-            "corpus.jsonl --raw raw/",
-            (OK, BAD_INPUT, LOCK_HELD, INTERRUPTED),
-            _import_arguments,
-            cmd_import,
-        ),
     )
 
 
@@ -412,6 +341,19 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="pause between requests to one host (default: 1.0; a larger robots.txt Crawl-delay wins)",
     )
+    _add_crawl_bounds(parser)
+    parser.add_argument("--user-agent", metavar="UA", help="User-Agent header naming the crawler and a contact URL")
+    parser.add_argument("--verbose", action="store_true", help="log every response and retry to stderr")
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="text",
+        help="stderr log lines as text, or one JSON object each for log collectors (default: text)",
+    )
+
+
+def _add_crawl_bounds(parser: argparse.ArgumentParser) -> None:
+    """The options that make every crawl end, and every response too."""
     parser.add_argument(
         "--max-pages",
         type=int,
@@ -435,14 +377,6 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="give up on a response not whole after this long, headers to last byte "
         f"(default: {FetchSettings.page_timeout:g}); retried like a timeout",
-    )
-    parser.add_argument("--user-agent", metavar="UA", help="User-Agent header naming the crawler and a contact URL")
-    parser.add_argument("--verbose", action="store_true", help="log every response and retry to stderr")
-    parser.add_argument(
-        "--log-format",
-        choices=LOG_FORMATS,
-        default="text",
-        help="stderr log lines as text, or one JSON object each for log collectors (default: text)",
     )
 
 
@@ -697,3 +631,74 @@ def _require_dir(path: Path) -> None:
 def _where(path: Path, line: object) -> str:
     """`FILE:LINE`, as editors and terminals link it; the file alone when the line is unknown."""
     return f"{path}:{line}" if line else str(path)
+
+
+CRAWL_EXAMPLE = '--user-agent "my-crawler/1.0 (+https://example.org/contact)"'
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "build",
+        "raw/ snapshot → validated Parquet datasets in processed/",
+        "--out /tmp/processed",
+        (OK, BAD_INPUT, REFUSED, LOCK_HELD, INTERRUPTED),
+        _build_arguments,
+        cmd_build,
+    ),
+    Command(
+        "parse",
+        "parse one capture and print its records as JSON Lines",
+        "saved-page.html --url http://csr-nw.ru/en/projects/2015/some-project/",
+        (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED),
+        _parse_arguments,
+        cmd_parse,
+    ),
+    Command(
+        "validate",
+        "check a processed/ folder against the schema and rules",
+        "processed/",
+        (OK, DATA_PROBLEMS, BAD_INPUT, INTERRUPTED),
+        _validate_arguments,
+        cmd_validate,
+    ),
+    Command(
+        "fetch",
+        "crawl the live listings and their detail pages into raw/",
+        CRAWL_EXAMPLE + " --max-pages 50",
+        (OK, BAD_INPUT, FETCH_FAILED, LOCK_HELD, INTERRUPTED),
+        _add_fetch_options,
+        cmd_fetch,
+    ),
+    Command(
+        "refresh",
+        "fetch, then build: the scheduled job",
+        CRAWL_EXAMPLE,
+        (OK, BAD_INPUT, FETCH_FAILED, REFUSED, LOCK_HELD, INTERRUPTED),
+        _refresh_arguments,
+        cmd_refresh,
+    ),
+    Command(
+        "runs",
+        "list the recent runs: published, unchanged or refused, and why",
+        "--limit 5",
+        (OK, BAD_INPUT),
+        _runs_arguments,
+        cmd_runs,
+    ),
+    Command(
+        "changes",
+        "print what each publish changed, field by field",
+        "--since 20261101T000000.000000Z",
+        (OK, BAD_INPUT),
+        _changes_arguments,
+        cmd_changes,
+    ),
+    Command(
+        "import",
+        "add the captures of a corpus JSON Lines file to raw/",
+        "corpus.jsonl --raw raw/",
+        (OK, BAD_INPUT, LOCK_HELD, INTERRUPTED),
+        _import_arguments,
+        cmd_import,
+    ),
+)
+"""Every subcommand, in the order the help lists them (defined last: it names the handlers above)."""

@@ -610,7 +610,7 @@ class Crawler:
     def _keep(
         self, url: str, kind: str, response: Response, previous: Capture | None, found_on: str | None = None
     ) -> Capture:
-        now = datetime.now(UTC).replace(microsecond=0).isoformat()
+        """The capture to keep for a response: the earlier one (304, same bytes) or the response stored anew."""
         if response.status == 304 and previous is not None:
             self.report.not_modified.append(url)
             if found_on is not None and previous.found_on != found_on:  # learnt once, then stable
@@ -633,11 +633,16 @@ class Crawler:
         unchanged = previous is not None and previous.sha256 == sha256_hex(body)
         (self.report.unchanged if unchanged else self.report.fetched).append(url)
         self.report.bytes += len(body)
-        headers = response.headers
         if previous is not None and unchanged and _same_validators(previous, response, kind, found_on):
             return previous  # the same bytes again: keep the entry (and its fetched_at) as it was
+        return self._store(url, kind, response, charset, found_on)
+
+    def _store(self, url: str, kind: str, response: Response, charset: str, found_on: str | None) -> Capture:
+        """Store a response's bytes with everything known about how they were obtained."""
+        now = datetime.now(UTC).replace(microsecond=0).isoformat()
+        headers = response.headers
         return self.store.put(
-            body,
+            response.body,
             url=url,
             content_type=response.content_type,
             kind=kind,

@@ -165,12 +165,17 @@ def to_candidate(pair: RecordPair) -> tuple[Candidate | Row, list[Row]]:
         description=detail.description if detail else None,
         source_sha256=_sources(pair),
     )
-    for record in pair.records:
-        if not record.complete:
-            warnings.append(
-                record_warning("incomplete-capture", _CUT_SHORT[record.page_kind], record, row["project_id"])
-            )
+    warnings += _cut_short_warnings(pair, row["project_id"])
     return Candidate(row, primary.page_url, primary.line_no, _raw_text(pair), pair.complete), warnings
+
+
+def _cut_short_warnings(pair: RecordPair, row_id: object) -> list[Row]:
+    """A row read from a capture cut short may lack entries or description: say so, joined to the row."""
+    return [
+        record_warning("incomplete-capture", _CUT_SHORT[record.page_kind], record, row_id)
+        for record in pair.records
+        if not record.complete
+    ]
 
 
 _CUT_SHORT = {
