@@ -107,6 +107,7 @@ def pair_records(records: list[Record]) -> tuple[list[RecordPair], list[Row]]:
                     "ambiguous-title",
                     f"detail page title {detail.title!r} matches {len(same_title)} listing entries; kept apart",
                     detail,
+                    pair_id(RecordPair(None, detail)),
                 )
             )
         if match is not None and pairs[id(match)].detail is None:
@@ -133,7 +134,7 @@ def normalise(records: list[Record]) -> Normalised:
 def to_candidate(pair: RecordPair) -> tuple[Candidate | Row, list[Row]]:
     """One project → (candidate, warnings), or (reject row, warnings) when it cannot be read."""
     listing, detail, primary = pair.listing, pair.detail, pair.primary
-    fields, warnings = _resolve_fields(pair)
+    fields, warnings = _resolve_fields(pair, pair_id(pair))
     title = squeeze(primary.title)
     if not title:
         return reject(pair, "normalise", "the project has no title"), warnings
@@ -184,7 +185,17 @@ _CUT_SHORT = {
 }
 
 
-def _resolve_fields(pair: RecordPair) -> tuple[dict[str, str], list[Row]]:
+def pair_id(pair: RecordPair) -> str | None:
+    """The `project_id` the pair's row gets (None when it has no title and so no row), so that every
+    warning about a project joins to its row."""
+    primary = pair.primary
+    title = squeeze(primary.title)
+    if not title:
+        return None
+    return project_id((pair.detail.page_url if pair.detail else None) or primary.link, title)
+
+
+def _resolve_fields(pair: RecordPair, row_id: str | None) -> tuple[dict[str, str], list[Row]]:
     """Listing values win; the detail page fills gaps; disagreements are warned about."""
     listing = pair.listing.fields if pair.listing else {}
     detail = pair.detail.fields if pair.detail else {}
@@ -198,6 +209,7 @@ def _resolve_fields(pair: RecordPair) -> tuple[dict[str, str], list[Row]]:
                     "listing-vs-detail",
                     f"{name}: listing says {ours!r}, detail page says {theirs!r}; kept the listing's",
                     pair.detail,
+                    row_id,
                 )
             )
         value = squeeze(ours or theirs or "")

@@ -106,7 +106,10 @@ def test_pairing_prefers_the_link_over_the_title():
 def test_an_ambiguous_title_is_not_merged_and_is_warned_about():
     pairs, warnings = pair_records([listing(section="2012"), listing(section="2013"), detail()])
     assert all(p.detail is None for p in pairs[:2]) and pairs[2].detail is not None
-    assert [w["code"] for w in warnings] == ["ambiguous-title"]
+    assert [(w["code"], w["project_id"]) for w in warnings] == [("ambiguous-title", "2012/draft-concept")]
+    result = normalise([listing(section="2012"), listing(section="2013"), detail()])
+    row_ids = {candidate.row["project_id"] for candidate in result.candidates}
+    assert {w["project_id"] for w in result.warnings if w["code"] == "ambiguous-title"} <= row_ids
 
 
 def test_merged_row_takes_listing_values_and_detail_url_and_description():
@@ -131,7 +134,7 @@ def test_disagreeing_values_keep_the_listing_and_warn():
     result = normalise([listing(), detail(fields={"stage": "Current project"})])
     assert result.candidates[0].row["stage"] == "Completed project"
     [warning] = result.warnings
-    assert warning["code"] == "listing-vs-detail"
+    assert (warning["code"], warning["project_id"]) == ("listing-vs-detail", result.candidates[0].row["project_id"])
     assert "'Completed project'" in warning["message"] and "'Current project'" in warning["message"]
 
 
