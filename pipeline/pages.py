@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -51,17 +52,27 @@ class Page:
     complete: bool = True
 
 
-_SPACE = re.compile(r"[\s\u00a0\u2007\u2009\u200a\u202f\u200b\ufeff]+")
 _BULLET = re.compile(r"^(?:[-•▪◦·*]|\d{1,2}[.)])\s+")
 _UNINDENTED_BULLET = re.compile(r"^[-•▪◦·*]\s+")
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 
 
+def _format_characters() -> dict[int, None]:
+    """Every Unicode format character (category Cf: soft hyphen, zero-width space and joiners, BOM,
+    direction marks), to delete. They all lie in planes 0, 1 and 14, which keeps this scan short."""
+    planes = (*range(0x20000), *range(0xE0000, 0xF0000))
+    return dict.fromkeys((code for code in planes if unicodedata.category(chr(code)) == "Cf"), None)
+
+
+_INVISIBLE = _format_characters()
+
+
 def squeeze(text: str) -> str:
-    """Collapse every run of whitespace (non-breaking spaces too) to one space."""
-    if "\u200b" in text or "\ufeff" in text:  # not whitespace to str.split()
-        return _SPACE.sub(" ", text).strip()
+    """Delete invisible format characters and collapse every run of whitespace (non-breaking too) to one
+    space: a soft hyphen must not make two titles or an unknown label, nor a zero-width space a visible one."""
+    if not text.isascii():
+        text = text.translate(_INVISIBLE)
     return " ".join(text.split())
 
 

@@ -969,3 +969,38 @@ def test_an_empty_html_capture_becomes_a_load_reject_and_the_others_are_kept():
         None,
     )
     assert reject["raw_text"] == chrome.decode() and reject["source_sha256"] == sha256_hex(chrome)
+
+
+# --- invisible characters ----------------------------------------------------------------------------------
+
+ONE_PROJECT = (
+    "Clusters\n\n2015\n{title}\n- {label}:\n- Spatial Development\n- Stage:\n- Completed project\n- Date:\n- 2015\n"
+)
+
+
+@pytest.mark.parametrize(
+    "title, label, expected_title",
+    [
+        ("Ship\u00adbuilding cluster", "Direction", "Shipbuilding cluster"),  # soft hyphen in a title
+        ("Ship\u200bbuilding cluster", "Direction", "Shipbuilding cluster"),  # zero-width space in a word
+        ("Shipbuilding\u2060 cluster\u200d", "Direction", "Shipbuilding cluster"),  # word joiner, ZWJ
+        ("\ufeffShipbuilding cluster", "Direc\u00adtion", "Shipbuilding cluster"),  # BOM; soft hyphen in a label
+        ("Shipbuilding cluster", "\u200eDirection", "Shipbuilding cluster"),  # a direction mark before a label
+    ],
+)
+def test_invisible_format_characters_are_dropped_before_matching_and_storing(title, label, expected_title):
+    output = run(ONE_PROJECT.format(title=title, label=label))
+    [row] = output.projects
+    assert (row["title"], row["direction"]) == (expected_title, "Spatial Development")
+    assert output.rejects == [] and codes(output) == []
+
+
+def test_a_title_with_a_soft_hyphen_merges_with_its_detail_page_once():
+    listing = ONE_PROJECT.format(title="Ship\u00adbuilding cluster", label="Direction").encode()
+    detail = b"Shipbuilding cluster\n\nSpatial Development\nCompleted project\n2015\n\nAbout it.\n"
+    pages = [
+        load_page(listing, "text/plain", LISTING_URL, source_sha256="a"),
+        load_page(detail, "text/plain", "http://csr-nw.ru/en/projects/2015/shipbuilding/", source_sha256="b"),
+    ]
+    [row] = process_pages(pages).projects
+    assert (row["title"], row["description"]) == ("Shipbuilding cluster", "About it.")
