@@ -103,8 +103,21 @@ FIELD_LABELS: dict[str, str] = {
 METADATA_FIELDS = ("direction", "subdirection", "stage", "project_type", "date_text")
 """The order of the unlabelled values on a detail page (and of labels on a listing)."""
 
-ONGOING_HEADINGS = frozenset({"ongoing", "current projects", "текущие", "текущие проекты"})
-"""Listing section headings that open the `Ongoing` section."""
+ONGOING_HEADINGS = frozenset(
+    {
+        "ongoing",
+        "ongoing projects",
+        "current",
+        "current projects",
+        "projects in progress",
+        "in progress",
+        "текущие",
+        "текущие проекты",
+        "реализуемые проекты",
+        "проекты в работе",
+    }
+)
+"""Listing section headings that open the `Ongoing` section (compared after `fold`, a final `:` or `.` dropped)."""
 
 ONGOING_SECTION = "Ongoing"
 """The section name published for every ongoing heading, in either language."""
@@ -147,7 +160,11 @@ KNOWN_SUBDIRECTIONS = frozenset(
 _LABEL_LINE = re.compile(r"^([^\W\d_][^\W\d_ ]{0,24}(?: [^\W\d_]+){0,2}?)\s*:\s*(.*)$")
 """`Label:` or `Label: value`: one to three words of letters before the colon."""
 
-_YEAR_HEADING = re.compile(r"^(\d{4})(?:\s*(?:г\.?|год))?$")
+_YEAR_HEADING = re.compile(
+    r"^(?:(?:year|in|в|за)\s+)?((?:19|20|21)\d\d)(?:\s*(?:г\.?|год[ау]?|year))?\s*[:.]?$", re.IGNORECASE
+)
+"""A year heading, as the site words it in either language: `2015`, `2015:`, `Year 2015`, `In 2015`,
+`2012 год`, `2012 г.`, `В 2012 году`. A year inside a longer line is never a heading."""
 
 
 def status_for_stage(stage: str) -> str | None:
@@ -172,7 +189,7 @@ def known_field(text: str) -> tuple[str, str] | None:
 
 def heading_of(text: str) -> str | None:
     """`Ongoing` or the year for a listing's section heading line; None for any other line."""
-    if fold(text) in ONGOING_HEADINGS:
+    if fold(text).rstrip(":.").rstrip() in ONGOING_HEADINGS:
         return ONGOING_SECTION
     match = _YEAR_HEADING.match(text)
     return match.group(1) if match else None

@@ -1004,3 +1004,26 @@ def test_a_title_with_a_soft_hyphen_merges_with_its_detail_page_once():
     ]
     [row] = process_pages(pages).projects
     assert (row["title"], row["description"]) == ("Shipbuilding cluster", "About it.")
+
+
+@pytest.mark.parametrize(
+    "ongoing, year",
+    [
+        ("Ongoing", "2015"),
+        ("Ongoing projects", "2015:"),
+        ("Current projects:", "Year 2015"),
+        ("Текущие проекты", "2015 год"),
+        ("Ongoing", "In 2015"),
+    ],
+)
+def test_section_headings_worded_differently_open_their_sections(ongoing, year):
+    text = (
+        f"Clusters\n\n{ongoing}\nFirst project\n- Stage:\n- Current project\n- Date:\n- 2011 – until present\n"
+        f"{year}\nSecond project\n- Stage:\n- Completed project\n- Date:\n- 2015\n"
+    )
+    output = run(text)
+    assert [(row["title"], row["listing_section"]) for row in output.projects] == [
+        ("First project", "Ongoing"),
+        ("Second project", "2015"),
+    ]
+    assert codes(output) == []

@@ -30,6 +30,24 @@ from pipeline.site import (
         ("2016 г", "2016"),
         ("2016г.", "2016"),
         ("2016 год", "2016"),
+        # the same headings worded differently
+        ("Ongoing projects", "Ongoing"),
+        ("Ongoing:", "Ongoing"),
+        ("Current projects:", "Ongoing"),
+        ("Реализуемые проекты", "Ongoing"),
+        ("2015:", "2015"),
+        ("Year 2015", "2015"),
+        ("In 2015", "2015"),
+        ("in 2015:", "2015"),
+        ("2012 год", "2012"),
+        ("В 2012 году", "2012"),
+        ("2012 г.:", "2012"),
+        ("За 2014 год", "2014"),
+        # still no heading
+        ("In 2015 the cluster was founded", None),
+        ("Year 2015 results of the cluster", None),
+        ("1066", None),
+        ("Ongoing project:", None),
         # a title or value holding a year is no heading
         (
             "The concept of a cluster of medical, pharmaceutical "
