@@ -78,6 +78,9 @@ def row_warnings(row: Row) -> list[tuple[str, str]]:
     project_type = row.get("project_type")
     if project_type and fold(str(project_type)) not in KNOWN_TYPES:
         warnings.append(("unknown-type", f"type {project_type!r} is not one the site is known to use"))
+    if not date_text:
+        no_type = "" if project_type else " and no Type"
+        warnings.append(("incomplete", f"no Date{no_type} is given: date filters will not find this project"))
     return warnings
 
 

@@ -31,7 +31,7 @@ def run(*args):
 def test_build_prints_a_summary_and_writes_valid_output(tmp_path, capsys):
     assert main(["build", "--raw", str(ROOT / "raw"), "--out", str(tmp_path / "out")]) == 0
     summary, outcome = capsys.readouterr().out.splitlines()
-    assert summary.endswith("7 pages read, 20 projects, 0 rejects, 2 warnings")
+    assert summary.endswith("7 pages read, 20 projects, 0 rejects, 3 warnings")
     assert outcome.endswith(f"published to {tmp_path / 'out'}: 20 changes")
     assert main(["validate", str(tmp_path / "out")]) == 0
 

@@ -924,7 +924,10 @@ def test_a_title_with_a_colon_after_a_project_without_a_date():
         ("Recommendations to the managing company of the cluster", None),
         ("Kaliningrad: strategy for the development of the cluster", "2013"),
     ]
-    assert output.rejects == [] and output.warnings == []
+    assert output.rejects == []
+    assert [(w["code"], w["message"]) for w in output.warnings] == [
+        ("incomplete", "no Date and no Type is given: date filters will not find this project")
+    ]
 
 
 def test_long_titles_that_differ_only_at_the_end_are_two_projects():

@@ -121,3 +121,28 @@ def test_validate_directory_catches_schema_drift_and_missing_data(tmp_path):
     assert any("projects: columns ['project_id'] differ" in p for p in problems)
     assert any("warnings: dataset missing" in p for p in problems)
     assert validate_directory(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}: not a directory"]
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (
+            {"date_text": None, "start_date": None, "end_date": None, "start_precision": None, "end_precision": None},
+            "no Date is given: date filters will not find this project",
+        ),
+        (
+            {
+                "date_text": None,
+                "start_date": None,
+                "end_date": None,
+                "start_precision": None,
+                "end_precision": None,
+                "project_type": None,
+            },
+            "no Date and no Type is given: date filters will not find this project",
+        ),
+    ],
+)
+def test_a_row_without_a_date_is_warned_about_as_incomplete(changes, message):
+    assert ("incomplete", message) in row_warnings(row(**changes))
+    assert not any(code == "incomplete" for code, _ in row_warnings(GOOD))
