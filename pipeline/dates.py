@@ -25,7 +25,11 @@ a separator; NBSP and other Unicode spaces count as spaces):
   `II–III кв. 2014`; and `August 7-9, 2007` shares its month;
 - open ranges: `2011 – until present`, `2011 - present`, `2011 – ongoing`,
   `2011 to date`, `2011 onwards`, `since 2012`, `from 2012`,
-  `2012 – по настоящее время`, `2012 – н.в.`, `с 2012 г.`.
+  `2012 – по настоящее время`, `2012 – н.в.`, `с 2012 г.`;
+- one closing `.`, `;` or `,` after the whole text, spaces around it or not:
+  `2013.`, `2015-2016.`, `October 2013;`, `2011 – until present.`
+  (`2013..` is still rejected; a period inside keeps its meaning: `15.03.2013`,
+  `Sept.`, `г.`).
 
 Years must lie in 1800–2199 (`MIN_YEAR`–`MAX_YEAR`): anything else is far
 more likely a typo or a stray number than a project date.
@@ -171,6 +175,7 @@ _TOKEN = re.compile(
     r"|(?P<word>[^\W\d_]+(?:\.[^\W\d_]+)*\.?)"  # also `н.в.`, `Sept.`
     rf"|(?P<dash>{_DASH})"
     r"|(?P<comma>,)"
+    r"|(?P<stop>[.;])"  # only as the text's last mark: `2013.`
     r"|(?P<bad>\S))",
     re.IGNORECASE,
 )
@@ -194,8 +199,8 @@ def _tokenise(text: str) -> list[Token]:
             tokens.append(("N" if len(raw) <= 2 else "Y", int(raw), raw))
         elif group == "dash":
             tokens.append(("S", "-", raw))
-        elif group == "comma":
-            tokens.append((",", None, raw))
+        elif group in ("comma", "stop"):
+            tokens.append((raw if raw == "," else ".", None, raw))
         elif group == "iso":
             tokens.append(("D", (int(raw[:4]), int(raw[5:7]), int(raw[8:])), raw))
         elif group == "dmy":
@@ -364,6 +369,12 @@ def parse_date_range(text: str, lang: str | None = None) -> DateRange:
     tokens = _tokenise(text)
     if not tokens:
         raise DateRangeError(f"empty date expression: {text!r}")
+    if tokens[-1][0] in ".,":  # one closing `.`, `;` or `,`: `2013.`, `October 2013;`
+        tokens.pop()
+        if not tokens:
+            raise DateRangeError(f"no date in {text!r}")
+        if tokens[-1][0] in ".,":
+            raise DateRangeError(f"more than one closing mark in {text!r}")
     tokens, open_ended = _strip_open_tail(tokens)
     if tokens and tokens[0][0] == "F":  # from / since / с
         tokens = tokens[1:]

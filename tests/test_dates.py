@@ -190,7 +190,28 @@ SPACING = [
     ("Q1\u00a0–\u00a0Q3\u00a02014", "2014-01-01", "2014-09-30", "quarter", "quarter"),
 ]
 
-CLOSED = CORPUS + YEARS + MONTHS + DAYS + PERIODS + SPACING
+# One closing `.`, `;` or `,` after the whole text is punctuation, not part of the date.
+TRAILING = [
+    ("2013.", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2015-2016.", "2015-01-01", "2016-12-31", "year", "year"),
+    ("October 2013.", "2013-10-01", "2013-10-31", "month", "month"),
+    ("2013;", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2013,", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2013 .", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2013 ; ", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2011\u00a0–\u00a02012\u00a0,", "2011-01-01", "2012-12-31", "year", "year"),
+    ("December 2013–March 2014.", "2013-12-01", "2014-03-31", "month", "month"),
+    ("15.03.2013.", "2013-03-15", "2013-03-15", "day", "day"),
+    ("2013-03-15;", "2013-03-15", "2013-03-15", "day", "day"),
+    ("March 15, 2013.", "2013-03-15", "2013-03-15", "day", "day"),
+    ("Sept. 2013.", "2013-09-01", "2013-09-30", "month", "month"),
+    ("2013 г.;", "2013-01-01", "2013-12-31", "year", "year"),
+    ("15 марта 2013 г.,", "2013-03-15", "2013-03-15", "day", "day"),
+    ("Q1–Q3 2014.", "2014-01-01", "2014-09-30", "quarter", "quarter"),
+    ("II–III кв. 2014;", "2014-04-01", "2014-09-30", "quarter", "quarter"),
+]
+
+CLOSED = CORPUS + YEARS + MONTHS + DAYS + PERIODS + SPACING + TRAILING
 
 # (text, start, start precision)
 OPEN = [
@@ -218,6 +239,10 @@ OPEN = [
     ("с 15 марта 2012 г.", "2012-03-15", "day"),
     ("Q3 2014 – ongoing", "2014-07-01", "quarter"),
     ("2011\u00a0–\u00a0until\u00a0present", "2011-01-01", "year"),
+    ("2011 – until present.", "2011-01-01", "year"),
+    ("с 2012 г.;", "2012-01-01", "year"),
+    ("2012 – н.в.,", "2012-01-01", "year"),
+    ("since March 2012 .", "2012-03-01", "month"),
 ]
 
 # (text, words the message must contain, or None)
@@ -280,7 +305,15 @@ REJECTED = [
     ("March–2014", "no year"),
     ("1-2 2014", None),
     ("2011 to 12", None),
-    ("2013,", None),
+    (".", "no date in '.'"),
+    (" ; ", "no date"),
+    ("2013..", "more than one closing mark in '2013..'"),
+    ("2013.;", "more than one closing mark"),
+    ("2013 , ,", "more than one closing mark"),
+    ("2013. 2014", "not a date expression"),
+    ("2013 ;2014", "not a date expression"),
+    ("March.", None),
+    ("15.03.", None),
     ("V квартал 2014", None),
 ]
 
@@ -454,6 +487,14 @@ def test_formatted_range_reads_back(a: date, b: date, style: str, dash: str) -> 
     a, b = min(a, b), max(a, b)
     text, start, end, precision = format_range(style, a, b, dash)
     assert parse_date_range(text) == DateRange(start, end, precision, precision, False), text
+
+
+@settings(max_examples=200)
+@given(DAYS_IN_RANGE, DAYS_IN_RANGE, st.sampled_from(STYLES), st.sampled_from([".", " .", ";", "; ", ",", " , "]))
+def test_closing_mark_changes_nothing(a: date, b: date, style: str, mark: str) -> None:
+    a, b = min(a, b), max(a, b)
+    text = format_range(style, a, b, " – ")[0]
+    assert parse_date_range(text + mark) == parse_date_range(text), text + mark
 
 
 def assert_sound(text: str) -> None:
