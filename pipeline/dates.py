@@ -25,7 +25,11 @@ a separator; NBSP and other Unicode spaces count as spaces):
   `II–III кв. 2014`; and `August 7-9, 2007` shares its month;
 - open ranges: `2011 – until present`, `2011 - present`, `2011 – ongoing`,
   `2011 to date`, `2011 onwards`, `since 2012`, `from 2012`,
-  `2012 – по настоящее время`, `2012 – н.в.`, `с 2012 г.`;
+  `2012 – по настоящее время`, `2012 – н.в.`, `с 2012 г.`; the phrase for
+  "now" may carry an article and a filler word (`until the present day`,
+  `up to the present`, `2011 – present time`, `to this day`) and takes the
+  Russian in any case (`по сей день`, `до настоящего момента`, `вплоть до
+  наших дней`, `– наши дни`);
 - one closing `.`, `;` or `,` after the whole text, spaces around it or not:
   `2013.`, `2015-2016.`, `October 2013;`, `2011 – until present.`
   (`2013..` is still rejected; a period inside keeps its meaning: `15.03.2013`,
@@ -106,34 +110,59 @@ _ORDINAL_NAMES = (
     "iii third третье третий третья третьего",
     "iv fourth четвертое четвертый четвертая четвертого четвёртое четвёртый четвёртая четвёртого",
 )
+# Open tails: a lead ("until", "по", or only a dash) and a phrase meaning "now",
+# with or without an article or a filler word: `until the present day`. Russian
+# grammar wants the nominative after a dash, the accusative after по and the
+# genitive after до, but each form reads after each lead.
+_NOW_EN = (
+    *(f"{the}present{filler}" for the in ("", "the ") for filler in ("", " day", " time", " moment")),
+    "now",
+    "today",
+)
+_NOW_RU = (
+    "настоящее время",
+    "настоящего времени",
+    "настоящий момент",
+    "настоящего момента",
+    "настоящий день",
+    "настоящего дня",
+    "текущий момент",
+    "текущего момента",
+    "сегодняшний день",
+    "сегодняшнего дня",
+    "сей день",
+    "сего дня",
+    "наши дни",
+    "наших дней",
+    "сих пор",
+    "сегодня",
+    "наст время",
+    "наст времени",
+    "наст вр",
+    "н.в",
+    "н в",
+    "н.вр",
+)
 # Open tails that carry their own separator ("until", "по") or need none.
 _SELF_SEPARATED_TAILS = (
-    "until present",
-    "till present",
-    "to present",
-    "up to present",
-    "until now",
-    "till now",
-    "up to now",
+    *(f"{lead} {now}" for lead in ("until", "till", "to", "up to", "up till", "up until") for now in _NOW_EN),
+    *(f"{lead} this day" for lead in ("until", "till", "to", "up to")),
     "to date",
     "up to date",
+    "till date",
     "ongoing",
     "onwards",
     "onward",
-    "по настоящее время",
-    "по н.в",
-    "по н в",
-    "по наст время",
-    "до настоящего времени",
-    "по сей день",
-    "до сих пор",
+    *(f"{lead} {now}" for lead in ("по", "до", "вплоть до", "вплоть по") for now in _NOW_RU),
 )
 # Open tails that only read as "to now" after a dash: `2011 – present`.
-_DASHED_TAILS = ("present", "now", "today", "настоящее время", "н.в", "н в", "наст время")
+_DASHED_TAILS = _NOW_EN + _NOW_RU
 _OPEN_TAILS = frozenset(
     {tuple(p.split()) for p in _SELF_SEPARATED_TAILS}
     | {("-", *p.split()) for p in _SELF_SEPARATED_TAILS + _DASHED_TAILS}
 )
+_TAIL_ENDS = frozenset(tail[-1] for tail in _OPEN_TAILS)
+_LONGEST_TAIL = max(len(tail) for tail in _OPEN_TAILS)
 _SEPARATORS = ("to", "till", "until", "through", "по", "до")
 
 
@@ -403,9 +432,9 @@ def parse_date_range(text: str, lang: str | None = None) -> DateRange:
 
 def _strip_open_tail(tokens: list[Token]) -> tuple[list[Token], bool]:
     """Drop a trailing `– until present` / `по н.в.`; say whether there was one."""
-    if not tokens or tokens[-1][0] != "T":
+    if not tokens or tokens[-1][1] not in _TAIL_ENDS:
         return tokens, False
-    for size in range(min(4, len(tokens)), 0, -1):  # longest first: `– until present`
+    for size in range(min(_LONGEST_TAIL, len(tokens)), 0, -1):  # longest first: `– until the present`
         if tuple(token[1] for token in tokens[-size:]) in _OPEN_TAILS:
             return tokens[:-size], True
     return tokens, False
