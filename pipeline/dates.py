@@ -13,8 +13,10 @@ a separator; NBSP and other Unicode spaces count as spaces):
   same century);
 - months: `February 2012`, `Sept. 2013`, `дек. 2013`, `с марта 2012`;
   English full and short names, Russian nominative, genitive and short names;
+- months as numbers: `12.2013`, `3.2014`, `12.2013–03.2014` (month.year;
+  a month outside 1–12 is rejected);
 - days: `15 March 2013`, `March 15, 2013`, `15.03.2013`, `2013-03-15`,
-  `15 марта 2013 г.`;
+  `15 марта 2013 г.`, `15.03.2013 г.`;
 - quarters and halves: `Q1 2014`, `1Q 2014`, `first quarter of 2014`,
   `I квартал 2014`, `H2 2015`, `second half of 2016`, `1st half 2016`,
   `2-е полугодие 2015`, `первое полугодие 2015`;
@@ -166,8 +168,8 @@ _LONGEST_TAIL = max(len(tail) for tail in _OPEN_TAILS)
 _SEPARATORS = ("to", "till", "until", "through", "по", "до")
 
 
-TokenValue = int | str | tuple[int, int, int] | None
-"""A token's meaning: a number, a word's own text, a (year, month, day), or nothing."""
+TokenValue = int | str | tuple[int, int] | tuple[int, int, int] | None
+"""A token's meaning: a number, a word's own text, a (year, month), a (year, month, day), or nothing."""
 
 
 def _vocabulary() -> dict[str, tuple[str, TokenValue]]:
@@ -198,6 +200,7 @@ _TOKEN = re.compile(
     r"\s*(?:"  # spaces only separate tokens, so they are eaten here
     r"(?P<iso>[0-9]{4}-[0-9]{2}-[0-9]{2})(?![0-9])"
     r"|(?P<dmy>[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4})(?![0-9])"
+    r"|(?P<my>[0-9]{1,2}\.[0-9]{4})(?![0-9])"  # 12.2013
     rf"|(?P<ordinal>[0-9]{{1,2}})(?:st|nd|rd|th|{_DASH}?(?:е|й|я|го|ое|ый|ий|ой|ая))(?!\w)"  # 1st, 2-е
     r"|(?P<period>[qh][0-9]|[0-9][qh])(?!\w)"  # Q1, 1Q, H2
     r"|(?P<number>[0-9]+)"
@@ -235,6 +238,9 @@ def _tokenise(text: str) -> list[Token]:
         elif group == "dmy":
             day, month, year = raw.split(".")
             tokens.append(("D", (int(year), int(month), int(day)), raw))
+        elif group == "my":
+            month, year = raw.split(".")
+            tokens.append(("U", (int(year), int(month)), raw))
         elif group == "ordinal":
             tokens.append(("O", int(raw), raw))
         elif group == "period":
@@ -268,6 +274,7 @@ _FULL: dict[str, tuple[str | None, ...]] = {
     "NMY": ("day", "month", "year"),
     "MNY": ("month", "day", "year"),
     "D": ("date",),
+    "U": ("month of year",),
     "QY": ("quarter", "year"),
     "HY": ("half", "year"),
     "NKY": ("quarter", None, "year"),
@@ -301,7 +308,7 @@ _END: dict[str, tuple[str | None, ...]] = {
 """A range's end always names its year."""
 
 # Tokens that only decorate the token before them: `2013 г.`, `half of`, `15,`.
-_DECORATIONS = {"G": ("Y", "N"), "X": ("K", "P"), ",": ("N", "M")}
+_DECORATIONS = {"G": ("Y", "N", "D", "U"), "X": ("K", "P"), ",": ("N", "M")}
 
 Side = dict[str, int]
 
@@ -319,8 +326,10 @@ def _read_side(tokens: list[Token], shapes: dict[str, tuple[str | None, ...]], t
         raise DateRangeError(f"not a date expression: {text!r}")
     side: Side = {}
     for field, (_, value, raw) in zip(fields, kept, strict=True):
-        if field == "date" and isinstance(value, tuple):
+        if field == "date" and isinstance(value, tuple) and len(value) == 3:
             side["year"], side["month"], side["day"] = value
+        elif field == "month of year" and isinstance(value, tuple) and len(value) == 2:
+            side["year"], side["month"] = value
         elif field == "yy" and len(raw) != 2:
             raise DateRangeError(f"not a date expression: {text!r}")
         elif field and isinstance(value, int):
@@ -364,7 +373,10 @@ def _period(side: Side, text: str) -> tuple[date, date, Precision]:
             raise DateRangeError(f"no such date {side['day']:02d}.{side['month']:02d}.{year} in {text!r}") from None
         return day, day, "day"
     if "month" in side:
-        return _months(year, side["month"], side["month"], "month")
+        month = side["month"]
+        if not 1 <= month <= 12:
+            raise DateRangeError(f"no month {month} in {text!r}")
+        return _months(year, month, month, "month")
     if "quarter" in side:
         quarter = side["quarter"]
         if not 1 <= quarter <= 4:
