@@ -16,7 +16,9 @@ a separator; NBSP and other Unicode spaces count as spaces):
 - months as numbers: `12.2013`, `3.2014`, `12.2013–03.2014` (month.year;
   a month outside 1–12 is rejected);
 - days: `15 March 2013`, `March 15, 2013`, `15.03.2013`, `2013-03-15`,
-  `15 марта 2013 г.`, `15.03.2013 г.`;
+  `15 марта 2013 г.`, `15.03.2013 г.`; ordinal days in figures:
+  `20th March 2013`, `the 1st of March 2013`, `March 20th, 2013`,
+  `20-го марта 2013`;
 - quarters and halves: `Q1 2014`, `1Q 2014`, `first quarter of 2014`,
   `I квартал 2014`, `H2 2015`, `second half of 2016`, `1st half 2016`,
   `2-е полугодие 2015`, `первое полугодие 2015`;
@@ -90,7 +92,8 @@ class DateRange:
 # --- vocabulary -------------------------------------------------------------
 # A word maps to (kind, value). Kinds: M month, O ordinal, K "quarter",
 # P "half", G "year" word (г., годы), X "of", S range separator,
-# F "from"/"since", T word of an open-ended tail ("present", "н.в.").
+# F "from"/"since", T word of an open-ended tail ("present", "н.в."),
+# E the article "the" (dropped before an ordinal: `the first half of 2016`).
 
 _MONTH_NAMES = (
     "january jan январь января янв",
@@ -187,6 +190,7 @@ def _vocabulary() -> dict[str, tuple[str, TokenValue]]:
     for tail in _OPEN_TAILS:
         words.update((word, ("T", word)) for word in tail if word != "-")
     words.update((word, ("S", word)) for word in _SEPARATORS)
+    words["the"] = ("E", "the")
     return words | {f"{word}.": entry for word, entry in words.items()}
 
 
@@ -273,6 +277,8 @@ _FULL: dict[str, tuple[str | None, ...]] = {
     "MY": ("month", "year"),
     "NMY": ("day", "month", "year"),
     "MNY": ("month", "day", "year"),
+    "OMY": ("ordinal day", "month", "year"),  # 20th March 2013, 20-го марта 2013
+    "MOY": ("month", "ordinal day", "year"),  # March 20th, 2013
     "D": ("date",),
     "U": ("month of year",),
     "QY": ("quarter", "year"),
@@ -289,6 +295,8 @@ _START: dict[str, tuple[str | None, ...]] = {
     "M": ("month",),  # November-December 2013
     "NM": ("day", "month"),  # 15 March – 20 April 2013
     "MN": ("month", "day"),  # August 7-9, 2007
+    "OM": ("ordinal day", "month"),
+    "MO": ("month", "ordinal day"),
     "N": ("bare",),  # 1–15 March 2013, 1-3 кв. 2014
     "O": ("ordinal",),  # II–III кв. 2014
     "Q": ("quarter",),
@@ -303,12 +311,13 @@ _START: dict[str, tuple[str | None, ...]] = {
 _END: dict[str, tuple[str | None, ...]] = {
     **_FULL,
     "NY": ("day", "year"),  # the `9, 2007` of `August 7-9, 2007`
+    "OY": ("ordinal day", "year"),  # the `9th, 2007` of `August 7th-9th, 2007`
     "N": ("yy",),  # the `21` of `2020–21`
 }
 """A range's end always names its year."""
 
-# Tokens that only decorate the token before them: `2013 г.`, `half of`, `15,`.
-_DECORATIONS = {"G": ("Y", "N", "D", "U"), "X": ("K", "P"), ",": ("N", "M")}
+# Tokens that only decorate the token before them: `2013 г.`, `half of`, `15,`, `20th of`.
+_DECORATIONS = {"G": ("Y", "N", "D", "U"), "X": ("K", "P", "O"), ",": ("N", "M", "O")}
 
 Side = dict[str, int]
 
@@ -316,10 +325,12 @@ Side = dict[str, int]
 def _read_side(tokens: list[Token], shapes: dict[str, tuple[str | None, ...]], text: str) -> Side:
     """Fill a side's fields (year, month, day, quarter, half, ...) from its tokens."""
     kept: list[Token] = []
-    for token in tokens:
+    for index, token in enumerate(tokens):
         after = _DECORATIONS.get(token[0])
         if after is not None and kept and kept[-1][0] in after:
             continue
+        if token[0] == "E" and index + 1 < len(tokens) and tokens[index + 1][0] == "O":
+            continue  # `the first quarter`, `the 20th of March`
         kept.append(token)
     fields = shapes.get("".join(token[0] for token in kept))
     if fields is None:
@@ -331,6 +342,10 @@ def _read_side(tokens: list[Token], shapes: dict[str, tuple[str | None, ...]], t
         elif field == "month of year" and isinstance(value, tuple) and len(value) == 2:
             side["year"], side["month"] = value
         elif field == "yy" and len(raw) != 2:
+            raise DateRangeError(f"not a date expression: {text!r}")
+        elif field in ("ordinal day", "ordinal") and raw[0].isdigit() and isinstance(value, int):
+            side["day" if field == "ordinal day" else "bare"] = value  # `20th`, `20-го`: counted like `20`
+        elif field == "ordinal day":  # `first March`, `II March`: a word ordinal is never a day
             raise DateRangeError(f"not a date expression: {text!r}")
         elif field and isinstance(value, int):
             side[field] = value

@@ -152,6 +152,24 @@ DAYS = [
     ("from 15 March to 20 April 2013", "2013-03-15", "2013-04-20", "day", "day"),
     ("30 December 2013 – 10 January 2014", "2013-12-30", "2014-01-10", "day", "day"),
     ("15 March 2013 – April 2014", "2013-03-15", "2014-04-30", "day", "month"),
+    # ordinal days in figures
+    ("20th March 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("1st of March 2013", "2013-03-01", "2013-03-01", "day", "day"),
+    ("the 1st of March 2013", "2013-03-01", "2013-03-01", "day", "day"),
+    ("2nd May 2014", "2014-05-02", "2014-05-02", "day", "day"),
+    ("23rd Sept. 2014", "2014-09-23", "2014-09-23", "day", "day"),
+    ("March 20th, 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("March 20th 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("20th of March, 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("20-го марта 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("20-го марта 2013 г.", "2013-03-20", "2013-03-20", "day", "day"),
+    ("1-е марта 2013", "2013-03-01", "2013-03-01", "day", "day"),
+    ("20th–25th March 2013", "2013-03-20", "2013-03-25", "day", "day"),
+    ("20th March – 5th April 2013", "2013-03-20", "2013-04-05", "day", "day"),
+    ("March 20th – April 5th, 2013", "2013-03-20", "2013-04-05", "day", "day"),
+    ("August 7th-9th, 2007", "2007-08-07", "2007-08-09", "day", "day"),
+    ("from the 1st to the 15th of March 2013", "2013-03-01", "2013-03-15", "day", "day"),
+    ("с 20-го марта по 5-е апреля 2013 г.", "2013-03-20", "2013-04-05", "day", "day"),
 ]
 
 PERIODS = [
@@ -164,6 +182,10 @@ PERIODS = [
     ("Q2-Q3 2014", "2014-04-01", "2014-09-30", "quarter", "quarter"),
     ("Q4 2013 – Q1 2014", "2013-10-01", "2014-03-31", "quarter", "quarter"),
     ("first quarter of 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("the first quarter of 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("the 3rd quarter of 2014", "2014-07-01", "2014-09-30", "quarter", "quarter"),
+    ("the first half of 2016", "2016-01-01", "2016-06-30", "half", "half"),
+    ("from the first to the third quarter of 2014", "2014-01-01", "2014-09-30", "quarter", "quarter"),
     ("3rd quarter 2014", "2014-07-01", "2014-09-30", "quarter", "quarter"),
     ("I квартал 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
     ("1 квартал 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
@@ -371,6 +393,18 @@ REJECTED = [
     ("March.", None),
     ("15.03.", None),
     ("V квартал 2014", None),
+    ("20th 2013", "not a date expression: '20th 2013'"),
+    ("20th", None),
+    ("20th March", None),
+    ("March 32nd 2013", "no such date 32.03.2013"),
+    ("31st April 2013", "no such date"),
+    ("I March 2013", None),  # a word ordinal is never a day
+    ("first March 2013", None),
+    ("the 2013", "not a date expression: 'the 2013'"),
+    ("the March 2013", None),
+    ("the", None),
+    ("20th the March 2013", None),
+    ("20th – 2013", None),
 ]
 
 
