@@ -22,6 +22,11 @@ a separator; NBSP and other Unicode spaces count as spaces):
 - quarters and halves: `Q1 2014`, `1Q 2014`, `first quarter of 2014`,
   `I квартал 2014`, `H2 2015`, `second half of 2016`, `1st half 2016`,
   `2-е полугодие 2015`, `первое полугодие 2015`;
+- a period or a closed range framed by a preposition: `in 2013`,
+  `during 2013`, `throughout 2013`, `in March 2013`, `in the first half of 2016`,
+  `в 2013 году`, `в 2013-м году`, `в течение 2013 г.`, `на протяжении 2013 года`,
+  `в марте 2013 года`, `в I квартале 2014 года`, `в 1-м полугодии 2015 г.`,
+  `в 2011–2012 годах` (prepositional forms of the Russian words included);
 - ranges of any two of the above joined by `-`, `–`, `—`, `−`, `to`, `till`,
   `until`, `through`, `по` or `до`, optionally opened by `from` or `с`.
   The start may leave out what the end states: `November-December 2013`,
@@ -93,28 +98,32 @@ class DateRange:
 # A word maps to (kind, value). Kinds: M month, O ordinal, K "quarter",
 # P "half", G "year" word (г., годы), X "of", S range separator,
 # F "from"/"since", T word of an open-ended tail ("present", "н.в."),
-# E the article "the" (dropped before an ordinal: `the first half of 2016`).
+# E the article "the" (dropped before an ordinal: `the first half of 2016`),
+# I word of a frame (`in`, `в течение`). Words are matched by value in phrases.
 
 _MONTH_NAMES = (
-    "january jan январь января янв",
-    "february feb февраль февраля фев февр",
-    "march mar март марта мар",
-    "april apr апрель апреля апр",
-    "may май мая",
-    "june jun июнь июня июн",
-    "july jul июль июля июл",
-    "august aug август августа авг",
-    "september sep sept сентябрь сентября сен сент",
-    "october oct октябрь октября окт",
-    "november nov ноябрь ноября ноя нояб",
-    "december dec декабрь декабря дек",
+    "january jan январь января январе янв",
+    "february feb февраль февраля феврале фев февр",
+    "march mar март марта марте мар",
+    "april apr апрель апреля апреле апр",
+    "may май мая мае",
+    "june jun июнь июня июне июн",
+    "july jul июль июля июле июл",
+    "august aug август августа августе авг",
+    "september sep sept сентябрь сентября сентябре сен сент",
+    "october oct октябрь октября октябре окт",
+    "november nov ноябрь ноября ноябре ноя нояб",
+    "december dec декабрь декабря декабре дек",
 )
 _ORDINAL_NAMES = (
-    "i first первое первый первая первого",
-    "ii second второе второй вторая второго",
-    "iii third третье третий третья третьего",
-    "iv fourth четвертое четвертый четвертая четвертого четвёртое четвёртый четвёртая четвёртого",
+    "i first первое первый первая первого первом первой первую",
+    "ii second второе второй вторая второго втором вторую",
+    "iii third третье третий третья третьего третьем третьей третью",
+    "iv fourth четвертое четвертый четвертая четвертого четвертом четвертой четвертую"
+    " четвёртое четвёртый четвёртая четвёртого четвёртом четвёртой четвёртую",
 )
+# Words that only frame the one period that follows: `в течение 2013 г.`, `in March 2013`.
+_FRAMES = ("in", "during", "throughout", "в", "во", "в течение", "в течении", "в ходе", "на протяжении")
 # Open tails: a lead ("until", "по", or only a dash) and a phrase meaning "now",
 # with or without an article or a filler word: `until the present day`. Russian
 # grammar wants the nominative after a dash, the accusative after по and the
@@ -167,6 +176,7 @@ _OPEN_TAILS = frozenset(
     | {("-", *p.split()) for p in _SELF_SEPARATED_TAILS + _DASHED_TAILS}
 )
 _TAIL_ENDS = frozenset(tail[-1] for tail in _OPEN_TAILS)
+_FRAME_WORDS = frozenset(tuple(frame.split()) for frame in _FRAMES)
 _LONGEST_TAIL = max(len(tail) for tail in _OPEN_TAILS)
 _SEPARATORS = ("to", "till", "until", "through", "по", "до")
 
@@ -182,15 +192,18 @@ def _vocabulary() -> dict[str, tuple[str, TokenValue]]:
         words.update(dict.fromkeys(names.split(), ("M", number)))
     for number, names in enumerate(_ORDINAL_NAMES, start=1):
         words.update(dict.fromkeys(names.split(), ("O", number)))
-    words.update(dict.fromkeys(("quarter", "квартал", "квартала", "кв"), ("K", None)))
-    words.update(dict.fromkeys(("half", "полугодие", "полугодия"), ("P", None)))
-    words.update(dict.fromkeys(("г", "гг", "год", "года", "годы", "году", "годов"), ("G", None)))
+    quarters = ("quarter", "quarters", "квартал", "квартала", "квартале", "кварталы", "кварталов", "кварталах", "кв")
+    words.update(dict.fromkeys(quarters, ("K", None)))
+    halves = ("half", "halves", "полугодие", "полугодия", "полугодии", "полугодий", "полугодиях")
+    words.update(dict.fromkeys((*halves, "половина", "половины", "половине", "половину"), ("P", None)))
+    words.update(dict.fromkeys(("г", "гг", "год", "года", "годы", "году", "годов", "годах"), ("G", None)))
     words.update(dict.fromkeys(("from", "since", "с", "со"), ("F", None)))
     words["of"] = ("X", None)
     for tail in _OPEN_TAILS:
         words.update((word, ("T", word)) for word in tail if word != "-")
     words.update((word, ("S", word)) for word in _SEPARATORS)
     words["the"] = ("E", "the")
+    words.update((word, ("I", word)) for frame in _FRAMES for word in frame.split())
     return words | {f"{word}.": entry for word, entry in words.items()}
 
 
@@ -205,7 +218,8 @@ _TOKEN = re.compile(
     r"(?P<iso>[0-9]{4}-[0-9]{2}-[0-9]{2})(?![0-9])"
     r"|(?P<dmy>[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4})(?![0-9])"
     r"|(?P<my>[0-9]{1,2}\.[0-9]{4})(?![0-9])"  # 12.2013
-    rf"|(?P<ordinal>[0-9]{{1,2}})(?:st|nd|rd|th|{_DASH}?(?:е|й|я|го|ое|ый|ий|ой|ая))(?!\w)"  # 1st, 2-е
+    rf"|(?P<ordinal>[0-9]{{1,2}})(?:st|nd|rd|th|{_DASH}?(?:е|й|я|го|ое|ый|ий|ой|ая|м|ом|ем))(?!\w)"  # 1st, 2-е
+    rf"|(?P<year>[0-9]{{4}}){_DASH}?(?:й|го|м)(?!\w)"  # 2013-й, 2013-го, 2013-м (never 2010-е: a decade)
     r"|(?P<period>[qh][0-9]|[0-9][qh])(?!\w)"  # Q1, 1Q, H2
     r"|(?P<number>[0-9]+)"
     r"|(?P<word>[^\W\d_]+(?:\.[^\W\d_]+)*\.?)"  # also `н.в.`, `Sept.`
@@ -231,7 +245,7 @@ def _tokenise(text: str) -> list[Token]:
             if entry is None:
                 raise _unknown_word(raw, text)
             tokens.append((entry[0], entry[1], raw))
-        elif group == "number":
+        elif group in ("number", "year"):
             tokens.append(("N" if len(raw) <= 2 else "Y", int(raw), raw))
         elif group == "dash":
             tokens.append(("S", "-", raw))
@@ -422,21 +436,17 @@ def parse_date_range(text: str, lang: str | None = None) -> DateRange:
 
     Raises DateRangeError (a ValueError) for anything it cannot read for certain.
     """
-    tokens = _tokenise(text)
-    if not tokens:
-        raise DateRangeError(f"empty date expression: {text!r}")
-    if tokens[-1][0] in ".,":  # one closing `.`, `;` or `,`: `2013.`, `October 2013;`
-        tokens.pop()
-        if not tokens:
-            raise DateRangeError(f"no date in {text!r}")
-        if tokens[-1][0] in ".,":
-            raise DateRangeError(f"more than one closing mark in {text!r}")
+    tokens, framed = _strip_frame(_tokenise(text), text)
     tokens, open_ended = _strip_open_tail(tokens)
     if tokens and tokens[0][0] == "F":  # from / since / с
+        if framed:
+            raise DateRangeError(f"not a date expression: {text!r} ({framed!r} before {tokens[0][2]!r})")
         tokens = tokens[1:]
         open_ended = open_ended or not any(token[0] == "S" for token in tokens)
     if not tokens:
         raise DateRangeError(f"no start date in {text!r}")
+    if framed and open_ended:
+        raise DateRangeError(f"{framed!r} frames a whole period, not an open one, in {text!r}")
     cuts = [i for i, token in enumerate(tokens) if token[0] == "S"]
     if len(cuts) > 1 or (cuts and open_ended):
         raise DateRangeError(f"more than two parts in {text!r}")
@@ -455,6 +465,24 @@ def parse_date_range(text: str, lang: str | None = None) -> DateRange:
     if end < start:
         raise DateRangeError(f"end before start in {text!r}")
     return DateRange(start, end, start_precision, end_precision, False)
+
+
+def _strip_frame(tokens: list[Token], text: str) -> tuple[list[Token], str]:
+    """Drop one closing `.`, `;` or `,` and an opening frame (`в течение`); return the frame's words."""
+    if not tokens:
+        raise DateRangeError(f"empty date expression: {text!r}")
+    if tokens[-1][0] in ".,":  # `2013.`, `October 2013;`
+        tokens.pop()
+        if tokens and tokens[-1][0] in ".,":
+            raise DateRangeError(f"more than one closing mark in {text!r}")
+    if not tokens:
+        raise DateRangeError(f"no date in {text!r}")
+    if tokens[0][0] != "I":
+        return tokens, ""
+    for size in (2, 1):  # longest first: `в течение`
+        if tuple(token[1] for token in tokens[:size]) in _FRAME_WORDS:
+            return tokens[size:], " ".join(token[2] for token in tokens[:size])
+    raise DateRangeError(f"not a date expression: {text!r}")
 
 
 def _strip_open_tail(tokens: list[Token]) -> tuple[list[Token], bool]:
