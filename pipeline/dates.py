@@ -32,6 +32,12 @@ a separator; NBSP and other Unicode spaces count as spaces):
   The start may leave out what the end states: `November-December 2013`,
   `1–15 March 2013`, `15 March – 20 April 2013`, `Q1–Q3 2014`,
   `II–III кв. 2014`; and `August 7-9, 2007` shares its month;
+- look-alike letters: a Latin letter that looks like a Cyrillic one inside a
+  Russian word (`Maрт` with a Latin M and a), or the reverse (`Mаrch` with a
+  Cyrillic а), when swapping them gives a known word; a lone Latin `c` (or
+  `B`, `co`) for the Russian preposition before a number or a Russian word:
+  `c 2011`, `c марта 2012` (`c. 2011` is "circa" and rejected). A word in
+  Latin letters only is never read as Russian (`MAPT 2013` is rejected);
 - open ranges: `2011 – until present`, `2011 - present`, `2011 – ongoing`,
   `2011 to date`, `2011 onwards`, `since 2012`, `from 2012`,
   `2012 – по настоящее время`, `2012 – н.в.`, `с 2012 г.`; the phrase for
@@ -241,7 +247,7 @@ def _tokenise(text: str) -> list[Token]:
         group = match.lastgroup or "bad"  # every alternative is a named group
         raw = match.group(group)
         if group == "word":
-            entry = _WORDS.get(raw.casefold())
+            entry = _WORDS.get(raw.casefold()) or _lookalike(raw, text, match.end())
             if entry is None:
                 raise _unknown_word(raw, text)
             tokens.append((entry[0], entry[1], raw))
@@ -267,6 +273,38 @@ def _tokenise(text: str) -> list[Token]:
         else:
             raise DateRangeError(f"unexpected character {raw!r} in {text!r}")
     return tokens
+
+
+# Latin letters that look like Cyrillic ones, and the Cyrillic letters they look like.
+_LATIN_LOOKALIKES = "acekopxyABCEHKMOPTXY"
+_CYRILLIC_LOOKALIKES = "асекорхуАВСЕНКМОРТХУ"
+_TO_CYRILLIC = str.maketrans(_LATIN_LOOKALIKES, _CYRILLIC_LOOKALIKES)
+_TO_LATIN = str.maketrans(_CYRILLIC_LOOKALIKES, _LATIN_LOOKALIKES)
+_LATIN_LETTER = re.compile("[a-z]", re.IGNORECASE)
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+_DATE_AHEAD = re.compile(r"\s*[0-9\u0400-\u04ff]")  # a number or a Russian word comes next
+
+
+def _lookalike(word: str, text: str, end: int) -> tuple[str, TokenValue] | None:
+    """Read a word typed with look-alike letters of the other alphabet, or return None.
+
+    A word mixing the alphabets (`Maрт` with a Latin M and a, `Mаrch` with a
+    Cyrillic а) is read when swapping its look-alikes one way, and only one
+    way, makes it a known word. A word in Latin letters only is English and
+    never turned into Russian, except a lone Russian preposition (`c`, `B`,
+    `co`) before a number or a Russian word: `c 2011`, `c марта 2012`. With a
+    dot (`c. 2011`) it is the English "circa" and stays unknown.
+    """
+    if not _LATIN_LETTER.search(word):
+        return None
+    if _CYRILLIC_LETTER.search(word):
+        to_russian = _WORDS.get(word.translate(_TO_CYRILLIC).casefold())
+        to_english = _WORDS.get(word.translate(_TO_LATIN).casefold())
+        return to_russian if to_english is None else to_english if to_russian is None else None
+    if word.endswith(".") or not _DATE_AHEAD.match(text, end):
+        return None
+    entry = _WORDS.get(word.translate(_TO_CYRILLIC).casefold())
+    return entry if entry is not None and entry[0] in ("F", "I") else None
 
 
 def _unknown_word(word: str, text: str) -> DateRangeError:

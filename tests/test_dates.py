@@ -6,6 +6,7 @@ are copied in (not read from ../shared, which a checkout may lack).
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -288,7 +289,25 @@ FRAMED = [
     ("в 2013 году;", "2013-01-01", "2013-12-31", "year", "year"),
 ]
 
-CLOSED = CORPUS + YEARS + MONTHS + DAYS + PERIODS + SPACING + TRAILING + FRAMED
+# Look-alike letters of the other alphabet (checked by test_lookalike_rows_mix_alphabets).
+LOOKALIKE = [
+    ("Maрт 2013", "2013-03-01", "2013-03-31", "month", "month"),  # Latin M and a in a Russian word
+    ("мaрт 2013", "2013-03-01", "2013-03-31", "month", "month"),  # Latin a
+    ("Mapт 2013", "2013-03-01", "2013-03-31", "month", "month"),  # Latin M, a and p
+    ("дeкабрь 2013", "2013-12-01", "2013-12-31", "month", "month"),  # Latin e
+    ("ceнтября 2014", "2014-09-01", "2014-09-30", "month", "month"),  # Latin c and e
+    ("15 мaрта 2013 г.", "2013-03-15", "2013-03-15", "day", "day"),  # Latin a
+    ("2013 гoд", "2013-01-01", "2013-12-31", "year", "year"),  # Latin o
+    ("I kв. 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),  # Latin k
+    ("c 2011 по 2012 г.", "2011-01-01", "2012-12-31", "year", "year"),  # Latin c
+    ("c марта по май 2013", "2013-03-01", "2013-05-31", "month", "month"),  # Latin c
+    ("B 2013 году", "2013-01-01", "2013-12-31", "year", "year"),  # Latin B
+    ("Ha протяжении 2013 года", "2013-01-01", "2013-12-31", "year", "year"),  # Latin H and a
+    ("Mаrch 2013", "2013-03-01", "2013-03-31", "month", "month"),  # Cyrillic а in an English word
+    ("Dеc 2013 – Mar 2014", "2013-12-01", "2014-03-31", "month", "month"),  # Cyrillic е
+]
+
+CLOSED = CORPUS + YEARS + MONTHS + DAYS + PERIODS + SPACING + TRAILING + FRAMED + LOOKALIKE
 
 # (text, start, start precision)
 OPEN = [
@@ -315,6 +334,12 @@ OPEN = [
     ("с марта 2012", "2012-03-01", "month"),
     ("с 15 марта 2012 г.", "2012-03-15", "day"),
     ("с 2013-го года", "2013-01-01", "year"),
+    ("c 2011", "2011-01-01", "year"),  # Latin c for the preposition с
+    ("C 2011", "2011-01-01", "year"),  # Latin C
+    ("c 2011 г.", "2011-01-01", "year"),
+    ("c марта 2012", "2012-03-01", "month"),
+    ("co второго квартала 2014 г.", "2014-04-01", "quarter"),  # Latin c and o
+    ("2012 – н.B.", "2012-01-01", "year"),  # Latin B
     ("Q3 2014 – ongoing", "2014-07-01", "quarter"),
     ("2011\u00a0–\u00a0until\u00a0present", "2011-01-01", "year"),
     # open tails with an article or a filler word, in either language
@@ -464,7 +489,25 @@ REJECTED = [
     ("during from 2011", "('during' before 'from')"),
     ("в 2010-е годы", None),  # a decade, not the year 2010
     ("2010-е", None),
+    ("c", "unknown word 'c'"),
+    ("C", None),
+    ("c. 2011", "unknown word 'c.'"),  # circa
+    ("c March 2012", "unknown word 'c'"),  # a Latin c is read as с only before a number or a Russian word
+    ("ca 2011", None),
+    ("cc 2011", None),
+    ("2013 c", None),
+    ("MAPT 2013", "unknown word 'MAPT'"),  # Latin letters only: never turned into Russian
+    ("MAP 2013", "unknown word 'MAP'"),
+    ("2011 – H.B.", None),
+    ("Maрz 2013", None),  # z looks like no Cyrillic letter
 ]
+
+
+def test_lookalike_rows_mix_alphabets() -> None:
+    latin, cyrillic = re.compile("[a-zA-Z]+"), re.compile("[\u0400-\u04ff]")
+    for text, *_ in LOOKALIKE:
+        words = text.split()
+        assert any(latin.search(word) and cyrillic.search(word) for word in words) or latin.fullmatch(words[0]), text
 
 
 def iso(text: str | None) -> date | None:
