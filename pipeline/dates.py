@@ -10,54 +10,70 @@ Forms read (either language, any letter case, with or without spaces around
 a separator; NBSP and other Unicode spaces count as spaces):
 
 - years: `2015`, `2015 год`, `2011-2012 гг.`, `2020–21` (two-digit end year,
-  same century);
+  same century); a season of two consecutive years, `2013/2014` or `2013/14`,
+  reads as both years whole;
 - months: `February 2012`, `Sept. 2013`, `дек. 2013`, `с марта 2012`;
-  English full and short names, Russian nominative, genitive and short names;
-- months as numbers: `12.2013`, `3.2014`, `12.2013–03.2014` (month.year;
-  a month outside 1–12 is rejected);
+  English full and short names, Russian nominative, genitive, prepositional
+  and short names; in figures, month.year: `12.2013`, `3.2014`;
 - days: `15 March 2013`, `March 15, 2013`, `15.03.2013`, `2013-03-15`,
   `15 марта 2013 г.`, `15.03.2013 г.`; ordinal days in figures:
   `20th March 2013`, `the 1st of March 2013`, `March 20th, 2013`,
   `20-го марта 2013`;
 - quarters and halves: `Q1 2014`, `1Q 2014`, `first quarter of 2014`,
-  `I квартал 2014`, `H2 2015`, `second half of 2016`, `1st half 2016`,
+  `the first half of 2016`, `I квартал 2014`, `H2 2015`, `1st half 2016`,
   `2-е полугодие 2015`, `первое полугодие 2015`;
-- a period or a closed range framed by a preposition: `in 2013`,
-  `during 2013`, `throughout 2013`, `in March 2013`, `in the first half of 2016`,
-  `в 2013 году`, `в 2013-м году`, `в течение 2013 г.`, `на протяжении 2013 года`,
-  `в марте 2013 года`, `в I квартале 2014 года`, `в 1-м полугодии 2015 г.`,
-  `в 2011–2012 годах` (prepositional forms of the Russian words included);
 - ranges of any two of the above joined by `-`, `–`, `—`, `−`, `to`, `till`,
   `until`, `through`, `по` or `до`, optionally opened by `from` or `с`.
   The start may leave out what the end states: `November-December 2013`,
   `1–15 March 2013`, `15 March – 20 April 2013`, `Q1–Q3 2014`,
-  `II–III кв. 2014`; and `August 7-9, 2007` shares its month;
-- look-alike letters: a Latin letter that looks like a Cyrillic one inside a
+  `II–III кв. 2014`, `20th–25th March 2013`; and `August 7-9, 2007` shares
+  its month;
+- open ranges: `2011 – until present`, `2011 - present`, `2011 – ongoing`,
+  `2011 to date`, `2011 onwards`, `since 2012`, `from 2012`,
+  `2012 – по настоящее время`, `2012 – н.в.`, `с 2012 г.`. The phrase for
+  "now" may carry an article and a filler word (`until the present day`,
+  `up to the present`, `2011 – present time`, `to this day`); a Russian one
+  reads in any case after any lead (`по сей день`, `до настоящего момента`,
+  `вплоть до наших дней`, `– наши дни`);
+- a period or closed range framed by a preposition: `in 2013`, `during 2013`,
+  `throughout 2013`, `in March 2013`, `в 2013 году`, `в 2013-м году`,
+  `в течение 2013 г.`, `на протяжении 2013 года`, `в марте 2013 года`,
+  `в I квартале 2014 года`, `в 1-м полугодии 2015 г.`, `в 2011–2012 годах`.
+  A frame before an open range (`в 2011 – по н.в.`) is rejected;
+- one closing `.`, `;` or `,` after the whole text, spaces around it or not:
+  `2013.`, `2015-2016.`, `October 2013;`, `2011 – until present.`
+  (`2013..` is rejected; a period inside keeps its meaning: `15.03.2013`,
+  `Sept.`, `г.`);
+- look-alike letters: Latin letters that look like Cyrillic ones inside a
   Russian word (`Maрт` with a Latin M and a), or the reverse (`Mаrch` with a
   Cyrillic а), when swapping them gives a known word; a lone Latin `c` (or
   `B`, `co`) for the Russian preposition before a number or a Russian word:
-  `c 2011`, `c марта 2012` (`c. 2011` is "circa" and rejected). A word in
-  Latin letters only is never read as Russian (`MAPT 2013` is rejected);
-- open ranges: `2011 – until present`, `2011 - present`, `2011 – ongoing`,
-  `2011 to date`, `2011 onwards`, `since 2012`, `from 2012`,
-  `2012 – по настоящее время`, `2012 – н.в.`, `с 2012 г.`; the phrase for
-  "now" may carry an article and a filler word (`until the present day`,
-  `up to the present`, `2011 – present time`, `to this day`) and takes the
-  Russian in any case (`по сей день`, `до настоящего момента`, `вплоть до
-  наших дней`, `– наши дни`);
-- one closing `.`, `;` or `,` after the whole text, spaces around it or not:
-  `2013.`, `2015-2016.`, `October 2013;`, `2011 – until present.`
-  (`2013..` is still rejected; a period inside keeps its meaning: `15.03.2013`,
-  `Sept.`, `г.`).
+  `c 2011`, `c марта 2012`. A word in Latin letters only is never read as
+  Russian (`MAPT 2013` is rejected), and `c. 2011` is "circa": rejected.
+
+Two forms are ambiguous, and each has one rule:
+
+- `YYYY-NN` (any dash) with NN from 01 to 12 may be a month (ISO 8601
+  writes December 2010 as `2010-12`) or a two-digit end year (2010–2012).
+  It is rejected as ambiguous, saying both readings, unless a year word
+  after it says years (`2010-12 гг.`). NN from 13 (`2019-21`) or `00` is
+  an end year;
+- `YYYY/YYYY` or `YYYY/YY` reads as a season, both years whole, only when the
+  second year follows the first (`2013/2014`, `2013/14`, `1999/00`);
+  `2013/2015` may be two separate years or the span between them and is
+  rejected as ambiguous.
 
 Years must lie in 1800–2199 (`MIN_YEAR`–`MAX_YEAR`): anything else is far
 more likely a typo or a stray number than a project date.
 
 How it works: one compiled regex cuts the text into tokens (any dash is a
 dash, any space a space), each token gets a one-letter kind (`Y` year,
-`M` month, `N` small number, ...), and the kinds of each side of the range
-are looked up in small tables of accepted shapes. No caching, no `dateutil.parser`: the pipeline
-reads every record on every run, so the parser is kept cheap.
+`M` month, `N` small number, ...); a closing mark, a frame, an open tail and
+an opening `from`/`с` are cut off the ends, and the kinds of each side of the
+range are looked up in small tables of accepted shapes. Look-alike letters are
+tried only for a word that is not in the vocabulary, so clean text pays nothing
+for them. No caching, no `dateutil.parser`: the pipeline reads every record on
+every run, so the parser is kept cheap.
 """
 
 from __future__ import annotations
@@ -217,6 +233,9 @@ _WORDS = _vocabulary()
 _MONTH_WORDS = [word for word, (kind, _) in _WORDS.items() if kind == "M"]
 
 # --- tokens -----------------------------------------------------------------
+# Besides the words' kinds: Y year (`2013`, `2013-м`), N number of one or two
+# digits, O ordinal in figures (`1st`, `2-е`), D full date, U month.year, W season
+# (`2013/14`), Q and H (`Q1`, `H2`), `,` and `.` (also `;`).
 
 _DASH = "[-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"  # hyphen, en/em dashes, minus, ...
 _TOKEN = re.compile(
@@ -224,6 +243,7 @@ _TOKEN = re.compile(
     r"(?P<iso>[0-9]{4}-[0-9]{2}-[0-9]{2})(?![0-9])"
     r"|(?P<dmy>[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4})(?![0-9])"
     r"|(?P<my>[0-9]{1,2}\.[0-9]{4})(?![0-9])"  # 12.2013
+    r"|(?P<season>[0-9]{4}\s*/\s*[0-9]{2}(?:[0-9]{2})?)(?![0-9])"  # 2013/2014, 2013/14
     rf"|(?P<ordinal>[0-9]{{1,2}})(?:st|nd|rd|th|{_DASH}?(?:е|й|я|го|ое|ый|ий|ой|ая|м|ом|ем))(?!\w)"  # 1st, 2-е
     rf"|(?P<year>[0-9]{{4}}){_DASH}?(?:й|го|м)(?!\w)"  # 2013-й, 2013-го, 2013-м (never 2010-е: a decade)
     r"|(?P<period>[qh][0-9]|[0-9][qh])(?!\w)"  # Q1, 1Q, H2
@@ -262,6 +282,8 @@ def _tokenise(text: str) -> list[Token]:
         elif group == "dmy":
             day, month, year = raw.split(".")
             tokens.append(("D", (int(year), int(month), int(day)), raw))
+        elif group == "season":
+            tokens.append(("W", _season(raw, text), raw))
         elif group == "my":
             month, year = raw.split(".")
             tokens.append(("U", (int(year), int(month)), raw))
@@ -307,6 +329,26 @@ def _lookalike(word: str, text: str, end: int) -> tuple[str, TokenValue] | None:
     return entry if entry is not None and entry[0] in ("F", "I") else None
 
 
+def _season(raw: str, text: str) -> tuple[int, int]:
+    """The two years of `2013/2014` or `2013/14`, which must follow each other.
+
+    A season (an academic or heating year) spans two consecutive years, so it is
+    read as both years whole; `2013/2015` may be two separate years or the span
+    between them, and is rejected.
+    """
+    first, second = (part.strip() for part in raw.split("/"))
+    year = int(first)
+    last = int(second) if len(second) == 4 else year // 100 * 100 + int(second)
+    if int(second) == (year + 1) % (100 if len(second) == 2 else 10_000):  # 1999/00 too
+        return year, year + 1
+    if last <= year:
+        raise DateRangeError(f"not a season: {second} does not follow {year} in {text!r}")
+    raise DateRangeError(
+        f"ambiguous {text!r}: the years {year} and {last}, or {year}–{last}? "
+        "Only two consecutive years read as one season"
+    )
+
+
 def _unknown_word(word: str, text: str) -> DateRangeError:
     """Name a misspelt month as such; anything else is simply not a date.
 
@@ -333,6 +375,7 @@ _FULL: dict[str, tuple[str | None, ...]] = {
     "MOY": ("month", "ordinal day", "year"),  # March 20th, 2013
     "D": ("date",),
     "U": ("month of year",),
+    "W": ("season",),
     "QY": ("quarter", "year"),
     "HY": ("half", "year"),
     "NKY": ("quarter", None, "year"),
@@ -369,7 +412,7 @@ _END: dict[str, tuple[str | None, ...]] = {
 """A range's end always names its year."""
 
 # Tokens that only decorate the token before them: `2013 г.`, `half of`, `15,`, `20th of`.
-_DECORATIONS = {"G": ("Y", "N", "D", "U"), "X": ("K", "P", "O"), ",": ("N", "M", "O")}
+_DECORATIONS = {"G": ("Y", "N", "D", "U", "W"), "X": ("K", "P", "O"), ",": ("N", "M", "O")}
 
 Side = dict[str, int]
 
@@ -393,6 +436,8 @@ def _read_side(tokens: list[Token], shapes: dict[str, tuple[str | None, ...]], t
             side["year"], side["month"], side["day"] = value
         elif field == "month of year" and isinstance(value, tuple) and len(value) == 2:
             side["year"], side["month"] = value
+        elif field == "season" and isinstance(value, tuple) and len(value) == 2:
+            side["year"], side["last year"] = value
         elif field == "yy" and len(raw) != 2:
             raise DateRangeError(f"not a date expression: {text!r}")
         elif field in ("ordinal day", "ordinal") and raw[0].isdigit() and isinstance(value, int):
@@ -404,12 +449,12 @@ def _read_side(tokens: list[Token], shapes: dict[str, tuple[str | None, ...]], t
     return side
 
 
-def _share(start: Side, end: Side, dashed: bool, text: str) -> None:
+def _share(start: Side, end: Side, dashed: bool, right: list[Token], text: str) -> None:
     """Let each side borrow what the text states only once: the year, the month, the unit."""
     if "yy" in end:  # only `2020–21`: a dash between a year and two digits
         if start.keys() != {"year"} or not dashed:
             raise DateRangeError(f"not a date expression: {text!r}")
-        end["year"] = start["year"] // 100 * 100 + end.pop("yy")
+        _end_year(start["year"], end, right, text)
     if "day" in end and "month" not in end:
         if "day" not in start or "month" not in start:
             raise DateRangeError(f"no month for the end day in {text!r}")
@@ -421,18 +466,36 @@ def _share(start: Side, end: Side, dashed: bool, text: str) -> None:
                 raise DateRangeError(f"cannot tell what {start[field]} counts in {text!r}")
             start[unit] = start.pop(field)
     if "year" not in start:
-        if end.keys() == {"year"}:
+        if end.keys() <= {"year", "last year"}:
             raise DateRangeError(f"no year for the start in {text!r}")
         start["year"] = end["year"]
         if "day" in start and "month" not in start:
             start["month"] = end["month"]
 
 
+def _end_year(year: int, end: Side, right: list[Token], text: str) -> None:
+    """Read the two digits of `2020–21` as the end year, in the start's century.
+
+    Two digits that could be a month (01–12) make `2010-12` ambiguous: December
+    2010 (ISO 8601 writes months so) or 2010–2012. It is rejected, unless a year
+    word after it says years: `2010-12 гг.`.
+    """
+    two_digits = end.pop("yy")
+    end["year"] = year // 100 * 100 + two_digits
+    if 1 <= two_digits <= 12 and not any(token[0] == "G" for token in right):
+        month = _MONTH_NAMES[two_digits - 1].split()[0].capitalize()
+        raise DateRangeError(
+            f"ambiguous {text!r}: {month} {year} or {year}–{end['year']}? "
+            "Write the month by name or the end year in full"
+        )
+
+
 def _period(side: Side, text: str) -> tuple[date, date, Precision]:
-    """First day, last day and precision of the period one side names."""
-    year = side["year"]
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise DateRangeError(f"year {year} outside {MIN_YEAR}–{MAX_YEAR} in {text!r}")
+    """First day, last day and precision of the period one side names (a season: both its years)."""
+    year, last_year = side["year"], side.get("last year", side["year"])
+    for bad in (year, last_year):
+        if not MIN_YEAR <= bad <= MAX_YEAR:
+            raise DateRangeError(f"year {bad} outside {MIN_YEAR}–{MAX_YEAR} in {text!r}")
     if "day" in side:
         try:
             day = date(year, side["month"], side["day"])
@@ -454,7 +517,7 @@ def _period(side: Side, text: str) -> tuple[date, date, Precision]:
         if not 1 <= half <= 2:
             raise DateRangeError(f"no half-year {half} in {text!r}")
         return _months(year, 6 * half - 5, 6 * half, "half")
-    return date(year, 1, 1), date(year, 12, 31), "year"
+    return date(year, 1, 1), date(last_year, 12, 31), "year"
 
 
 def _months(year: int, first: int, last: int, precision: Precision) -> tuple[date, date, Precision]:
@@ -497,7 +560,7 @@ def parse_date_range(text: str, lang: str | None = None) -> DateRange:
     if not left or not right:
         raise DateRangeError(f"range without {'a start' if not left else 'an end'} in {text!r}")
     start_side, end_side = _read_side(left, _START, text), _read_side(right, _END, text)
-    _share(start_side, end_side, tokens[cuts[0]][1] == "-", text)
+    _share(start_side, end_side, tokens[cuts[0]][1] == "-", right, text)
     start, _, start_precision = _period(start_side, text)
     _, end, end_precision = _period(end_side, text)
     if end < start:
