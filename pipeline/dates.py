@@ -36,9 +36,11 @@ a separator; NBSP and other Unicode spaces count as spaces):
   reads in any case after any lead (`по сей день`, `до настоящего момента`,
   `вплоть до наших дней`, `– наши дни`);
 - a period or closed range framed by a preposition: `in 2013`, `during 2013`,
-  `throughout 2013`, `in March 2013`, `в 2013 году`, `в 2013-м году`,
-  `в течение 2013 г.`, `на протяжении 2013 года`, `в марте 2013 года`,
-  `в I квартале 2014 года`, `в 1-м полугодии 2015 г.`, `в 2011–2012 годах`.
+  `throughout 2013`, `in March 2013`, `on 15 March 2013`, `в 2013 году`,
+  `в 2013-м году`, `в течение 2013 г.`, `на протяжении 2013 года`,
+  `в марте 2013 года`, `в I квартале 2014 года`, `за 2013 год`,
+  `в 1-м полугодии 2015 г.`, `в 2011–2012 годах`,
+  `в период с 2011 по 2012 г.`, `during the period from 2011 to 2012`.
   A frame before an open range (`в 2011 – по н.в.`) is rejected;
 - one closing `.`, `;` or `,` after the whole text, spaces around it or not:
   `2013.`, `2015-2016.`, `October 2013;`, `2011 – until present.`
@@ -145,7 +147,16 @@ _ORDINAL_NAMES = (
     " четвёртое четвёртый четвёртая четвёртого четвёртом четвёртой четвёртую",
 )
 # Words that only frame the one period that follows: `в течение 2013 г.`, `in March 2013`.
-_FRAMES = ("in", "during", "throughout", "в", "во", "в течение", "в течении", "в ходе", "на протяжении")
+_FRAMES = (
+    *(f"{word}{period}" for word in ("in", "during", "over") for period in ("", " the period")),
+    "on",
+    "throughout",
+    *(f"{word}{period}" for word in ("в", "во", "за") for period in ("", " период")),
+    "в течение",
+    "в течении",
+    "в ходе",
+    "на протяжении",
+)
 # Open tails: a lead ("until", "по", or only a dash) and a phrase meaning "now",
 # with or without an article or a filler word: `until the present day`. Russian
 # grammar wants the nominative after a dash, the accusative after по and the
@@ -225,7 +236,10 @@ def _vocabulary() -> dict[str, tuple[str, TokenValue]]:
         words.update((word, ("T", word)) for word in tail if word != "-")
     words.update((word, ("S", word)) for word in _SEPARATORS)
     words["the"] = ("E", "the")
-    words.update((word, ("I", word)) for frame in _FRAMES for word in frame.split())
+    for frame in _FRAMES:  # its first word tells a frame; the others keep a kind they have (`the`)
+        first, *others = frame.split()
+        words[first] = ("I", first)
+        words.update((word, ("I", word)) for word in others if word not in words)
     return words | {f"{word}.": entry for word, entry in words.items()}
 
 
@@ -540,8 +554,6 @@ def parse_date_range(text: str, lang: str | None = None) -> DateRange:
     tokens, framed = _strip_frame(_tokenise(text), text)
     tokens, open_ended = _strip_open_tail(tokens)
     if tokens and tokens[0][0] == "F":  # from / since / с
-        if framed:
-            raise DateRangeError(f"not a date expression: {text!r} ({framed!r} before {tokens[0][2]!r})")
         tokens = tokens[1:]
         open_ended = open_ended or not any(token[0] == "S" for token in tokens)
     if not tokens:
@@ -580,7 +592,7 @@ def _strip_frame(tokens: list[Token], text: str) -> tuple[list[Token], str]:
         raise DateRangeError(f"no date in {text!r}")
     if tokens[0][0] != "I":
         return tokens, ""
-    for size in (2, 1):  # longest first: `в течение`
+    for size in (3, 2, 1):  # longest first: `during the period`, `в течение`
         if tuple(token[1] for token in tokens[:size]) in _FRAME_WORDS:
             return tokens[size:], " ".join(token[2] for token in tokens[:size])
     raise DateRangeError(f"not a date expression: {text!r}")

@@ -303,6 +303,16 @@ FRAMED = [
     ("in 2011-2012", "2011-01-01", "2012-12-31", "year", "year"),
     ("in 2013.", "2013-01-01", "2013-12-31", "year", "year"),
     ("в 2013 году;", "2013-01-01", "2013-12-31", "year", "year"),
+    ("on 15 March 2013", "2013-03-15", "2013-03-15", "day", "day"),
+    ("on the 20th of March 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("over 2011–2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("during the period from 2011 to 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("in the period 2011–2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("за 2013 год", "2013-01-01", "2013-12-31", "year", "year"),
+    ("за I квартал 2014 г.", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("в период 2011–2012 гг.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("в период с 2011 по 2012 г.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("за период с марта по май 2013 г.", "2013-03-01", "2013-05-31", "month", "month"),
 ]
 
 # Look-alike letters of the other alphabet (checked by test_lookalike_rows_mix_alphabets).
@@ -503,8 +513,11 @@ REJECTED = [
     ("in during 2013", None),
     ("в 2011 – по настоящее время", "'в' frames a whole period, not an open one"),
     ("in 2011 – present", "frames a whole period"),
-    ("в с 2011 по 2012", "('в' before 'с')"),
-    ("during from 2011", "('during' before 'from')"),
+    ("в период с 2011 г.", "'в период' frames a whole period, not an open one"),
+    ("during from 2011", "'during' frames a whole period"),
+    ("in the 2013", None),
+    ("period 2013", None),
+    ("за", "no start date"),
     ("в 2010-е годы", None),  # a decade, not the year 2010
     ("2010-е", None),
     # the two ambiguous forms
