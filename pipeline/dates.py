@@ -157,6 +157,8 @@ _FRAMES = (
     "в ходе",
     "на протяжении",
 )
+_FRAME_PHRASES = frozenset(tuple(frame.split()) for frame in _FRAMES)
+_LONGEST_FRAME = max(len(frame) for frame in _FRAME_PHRASES)
 # Open tails: a lead ("until", "по", or only a dash) and a phrase meaning "now",
 # with or without an article or a filler word: `until the present day`. Russian
 # grammar wants the nominative after a dash, the accusative after по and the
@@ -209,7 +211,6 @@ _OPEN_TAILS = frozenset(
     | {("-", *p.split()) for p in _SELF_SEPARATED_TAILS + _DASHED_TAILS}
 )
 _TAIL_ENDS = frozenset(tail[-1] for tail in _OPEN_TAILS)
-_FRAME_WORDS = frozenset(tuple(frame.split()) for frame in _FRAMES)
 _LONGEST_TAIL = max(len(tail) for tail in _OPEN_TAILS)
 _SEPARATORS = ("to", "till", "until", "through", "по", "до")
 
@@ -592,8 +593,8 @@ def _strip_frame(tokens: list[Token], text: str) -> tuple[list[Token], str]:
         raise DateRangeError(f"no date in {text!r}")
     if tokens[0][0] != "I":
         return tokens, ""
-    for size in (3, 2, 1):  # longest first: `during the period`, `в течение`
-        if tuple(token[1] for token in tokens[:size]) in _FRAME_WORDS:
+    for size in range(min(_LONGEST_FRAME, len(tokens)), 0, -1):  # longest first: `в течение`
+        if tuple(token[1] for token in tokens[:size]) in _FRAME_PHRASES:
             return tokens[size:], " ".join(token[2] for token in tokens[:size])
     raise DateRangeError(f"not a date expression: {text!r}")
 
