@@ -256,13 +256,11 @@ _DASH = "[-\u2010-\u2015\u2212\ufe58\ufe63\uff0d]"  # hyphen, en/em dashes, minu
 _TOKEN = re.compile(
     r"\s*(?:"  # spaces only separate tokens, so they are eaten here
     r"(?P<iso>[0-9]{4}-[0-9]{2}-[0-9]{2})(?![0-9])"
-    r"|(?P<dmy>[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4})(?![0-9])"
-    r"|(?P<my>[0-9]{1,2}\.[0-9]{4})(?![0-9])"  # 12.2013
+    r"|(?P<dmy>[0-9]{1,2}\.(?:[0-9]{1,2}\.)?[0-9]{4})(?![0-9])"  # 15.03.2013, 12.2013
     r"|(?P<season>[0-9]{4}\s*/\s*[0-9]{2}(?:[0-9]{2})?)(?![0-9])"  # 2013/2014, 2013/14
     rf"|(?P<ordinal>[0-9]{{1,2}})(?:st|nd|rd|th|{_DASH}?(?:е|й|я|го|ое|ый|ий|ой|ая|м|ом|ем))(?!\w)"  # 1st, 2-е
-    rf"|(?P<year>[0-9]{{4}}){_DASH}?(?:й|го|м)(?!\w)"  # 2013-й, 2013-го, 2013-м (never 2010-е: a decade)
     r"|(?P<period>[qh][0-9]|[0-9][qh])(?!\w)"  # Q1, 1Q, H2
-    r"|(?P<number>[0-9]+)"
+    rf"|(?P<number>[0-9]+)(?:{_DASH}?(?:й|го|м)(?!\w))?"  # 2013-й, 2013-го, 2013-м (never 2010-е: a decade)
     r"|(?P<word>[^\W\d_]+(?:\.[^\W\d_]+)*\.?)"  # also `н.в.`, `Sept.`
     rf"|(?P<dash>{_DASH})"
     r"|(?P<comma>,)"
@@ -286,7 +284,7 @@ def _tokenise(text: str) -> list[Token]:
             if entry is None:
                 raise _unknown_word(raw, text)
             tokens.append((entry[0], entry[1], raw))
-        elif group in ("number", "year"):
+        elif group == "number":
             tokens.append(("N" if len(raw) <= 2 else "Y", int(raw), raw))
         elif group == "dash":
             tokens.append(("S", "-", raw))
@@ -295,13 +293,13 @@ def _tokenise(text: str) -> list[Token]:
         elif group == "iso":
             tokens.append(("D", (int(raw[:4]), int(raw[5:7]), int(raw[8:])), raw))
         elif group == "dmy":
-            day, month, year = raw.split(".")
-            tokens.append(("D", (int(year), int(month), int(day)), raw))
+            parts = raw.split(".")
+            if len(parts) == 3:
+                tokens.append(("D", (int(parts[2]), int(parts[1]), int(parts[0])), raw))
+            else:
+                tokens.append(("U", (int(parts[1]), int(parts[0])), raw))
         elif group == "season":
             tokens.append(("W", _season(raw, text), raw))
-        elif group == "my":
-            month, year = raw.split(".")
-            tokens.append(("U", (int(year), int(month)), raw))
         elif group == "ordinal":
             tokens.append(("O", int(raw), raw))
         elif group == "period":
@@ -430,37 +428,40 @@ _END: dict[str, tuple[str | None, ...]] = {
 _DECORATIONS = {"G": ("Y", "N", "D", "U", "W"), "X": ("K", "P", "O"), ",": ("N", "M", "O")}
 
 Side = dict[str, int]
+_ORDINAL_FIELDS = {"ordinal day": "day", "ordinal": "bare"}
+"""What an ordinal in figures fills: it counts like a bare number."""
 
 
 def _read_side(tokens: list[Token], shapes: dict[str, tuple[str | None, ...]], text: str) -> Side:
     """Fill a side's fields (year, month, day, quarter, half, ...) from its tokens."""
     kept: list[Token] = []
-    for index, token in enumerate(tokens):
-        after = _DECORATIONS.get(token[0])
+    for token in tokens:
+        kind = token[0]
+        after = _DECORATIONS.get(kind)
         if after is not None and kept and kept[-1][0] in after:
             continue
-        if token[0] == "E" and index + 1 < len(tokens) and tokens[index + 1][0] == "O":
-            continue  # `the first quarter`, `the 20th of March`
+        if kind == "O" and kept and kept[-1][0] == "E":
+            kept.pop()  # `the first quarter`, `the 20th of March`
         kept.append(token)
     fields = shapes.get("".join(token[0] for token in kept))
     if fields is None:
         raise DateRangeError(f"not a date expression: {text!r}")
     side: Side = {}
     for field, (_, value, raw) in zip(fields, kept, strict=True):
-        if field == "date" and isinstance(value, tuple) and len(value) == 3:
-            side["year"], side["month"], side["day"] = value
-        elif field == "month of year" and isinstance(value, tuple) and len(value) == 2:
-            side["year"], side["month"] = value
-        elif field == "season" and isinstance(value, tuple) and len(value) == 2:
-            side["year"], side["last year"] = value
-        elif field == "yy" and len(raw) != 2:
-            raise DateRangeError(f"not a date expression: {text!r}")
-        elif field in ("ordinal day", "ordinal") and raw[0].isdigit() and isinstance(value, int):
-            side["day" if field == "ordinal day" else "bare"] = value  # `20th`, `20-го`: counted like `20`
-        elif field == "ordinal day":  # `first March`, `II March`: a word ordinal is never a day
-            raise DateRangeError(f"not a date expression: {text!r}")
-        elif field and isinstance(value, int):
-            side[field] = value
+        if isinstance(value, int):
+            if field in _ORDINAL_FIELDS:  # `20th`, `20-го` count like `20`; a word ordinal is never a day
+                field = _ORDINAL_FIELDS[field] if raw[0].isdigit() else field
+                if field == "ordinal day":
+                    raise DateRangeError(f"not a date expression: {text!r}")
+            elif field == "yy" and len(raw) != 2:
+                raise DateRangeError(f"not a date expression: {text!r}")
+            if field:
+                side[field] = value
+        elif isinstance(value, tuple):  # a date, a month.year or a season
+            if len(value) == 3:
+                side["year"], side["month"], side["day"] = value
+            else:
+                side["year"], side["month" if field == "month of year" else "last year"] = value
     return side
 
 
@@ -507,10 +508,13 @@ def _end_year(year: int, end: Side, right: list[Token], text: str) -> None:
 
 def _period(side: Side, text: str) -> tuple[date, date, Precision]:
     """First day, last day and precision of the period one side names (a season: both its years)."""
-    year, last_year = side["year"], side.get("last year", side["year"])
-    for bad in (year, last_year):
-        if not MIN_YEAR <= bad <= MAX_YEAR:
-            raise DateRangeError(f"year {bad} outside {MIN_YEAR}–{MAX_YEAR} in {text!r}")
+    year = last_year = side["year"]
+    if "last year" in side:
+        last_year = side["last year"]
+        if not MIN_YEAR <= last_year <= MAX_YEAR:
+            raise DateRangeError(f"year {last_year} outside {MIN_YEAR}–{MAX_YEAR} in {text!r}")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DateRangeError(f"year {year} outside {MIN_YEAR}–{MAX_YEAR} in {text!r}")
     if "day" in side:
         try:
             day = date(year, side["month"], side["day"])
