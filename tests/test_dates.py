@@ -6,6 +6,7 @@ are copied in (not read from ../shared, which a checkout may lack).
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -42,9 +43,26 @@ YEARS = [
     ("2011−2012", "2011-01-01", "2012-12-31", "year", "year"),
     ("2020–21", "2020-01-01", "2021-12-31", "year", "year"),
     ("2019-21", "2019-01-01", "2021-12-31", "year", "year"),
-    ("2011-12", "2011-01-01", "2012-12-31", "year", "year"),
     ("1998 - 99", "1998-01-01", "1999-12-31", "year", "year"),
+    # the bounds of the ambiguous `2011-12` (see REJECTED): read as before
+    ("2012-13", "2012-01-01", "2013-12-31", "year", "year"),  # 13 is no month
+    ("2000-00", "2000-01-01", "2000-12-31", "year", "year"),  # nor is 00
+    # a year word says the two digits name a year
     ("2011-12 гг.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("2010–12 годы", "2010-01-01", "2012-12-31", "year", "year"),
+    ("в 2010-12 годах", "2010-01-01", "2012-12-31", "year", "year"),
+    ("2011 - 12 г.", "2011-01-01", "2012-12-31", "year", "year"),
+    # a season: two consecutive years joined by `/` read as both years
+    ("2013/2014", "2013-01-01", "2014-12-31", "year", "year"),
+    ("2013/14", "2013-01-01", "2014-12-31", "year", "year"),
+    ("2013 / 2014", "2013-01-01", "2014-12-31", "year", "year"),
+    ("1999/00", "1999-01-01", "2000-12-31", "year", "year"),
+    ("1999/2000", "1999-01-01", "2000-12-31", "year", "year"),
+    ("2013/2014 гг.", "2013-01-01", "2014-12-31", "year", "year"),
+    ("в 2013/2014 году", "2013-01-01", "2014-12-31", "year", "year"),
+    ("2013/2014.", "2013-01-01", "2014-12-31", "year", "year"),
+    ("2013/14 – 2015/16", "2013-01-01", "2016-12-31", "year", "year"),
+    ("2013/2014 – 2016", "2013-01-01", "2016-12-31", "year", "year"),
     ("2013 год", "2013-01-01", "2013-12-31", "year", "year"),
     ("2013 г.", "2013-01-01", "2013-12-31", "year", "year"),
     ("2013г.", "2013-01-01", "2013-12-31", "year", "year"),
@@ -104,6 +122,18 @@ MONTHS = [
     ("from January to June 2016", "2016-01-01", "2016-06-30", "month", "month"),
     ("March 2010 - 2012", "2010-03-01", "2012-12-31", "month", "year"),
     ("2010 – March 2012", "2010-01-01", "2012-03-31", "year", "month"),
+    # month.year in numbers
+    ("12.2013", "2013-12-01", "2013-12-31", "month", "month"),
+    ("03.2014", "2014-03-01", "2014-03-31", "month", "month"),
+    ("3.2014", "2014-03-01", "2014-03-31", "month", "month"),
+    ("02.2012", "2012-02-01", "2012-02-29", "month", "month"),
+    ("12.2013–03.2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("12.2013 - 03.2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("с 12.2013 по 03.2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("from 9.2013 to 3.2014", "2013-09-01", "2014-03-31", "month", "month"),
+    ("12.2013 г.", "2013-12-01", "2013-12-31", "month", "month"),
+    ("December 2013 – 03.2014", "2013-12-01", "2014-03-31", "month", "month"),
+    ("12.2013 – 2014", "2013-12-01", "2014-12-31", "month", "year"),
 ]
 
 DAYS = [
@@ -123,6 +153,7 @@ DAYS = [
     ("29 February 2012", "2012-02-29", "2012-02-29", "day", "day"),
     ("2012-02-29", "2012-02-29", "2012-02-29", "day", "day"),
     ("28.02.1900", "1900-02-28", "1900-02-28", "day", "day"),
+    ("15.03.2013 г.", "2013-03-15", "2013-03-15", "day", "day"),
     ("1–15 March 2013", "2013-03-01", "2013-03-15", "day", "day"),
     ("1-15 March 2013", "2013-03-01", "2013-03-15", "day", "day"),
     ("August 7-9, 2007", "2007-08-07", "2007-08-09", "day", "day"),
@@ -139,6 +170,24 @@ DAYS = [
     ("from 15 March to 20 April 2013", "2013-03-15", "2013-04-20", "day", "day"),
     ("30 December 2013 – 10 January 2014", "2013-12-30", "2014-01-10", "day", "day"),
     ("15 March 2013 – April 2014", "2013-03-15", "2014-04-30", "day", "month"),
+    # ordinal days in figures
+    ("20th March 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("1st of March 2013", "2013-03-01", "2013-03-01", "day", "day"),
+    ("the 1st of March 2013", "2013-03-01", "2013-03-01", "day", "day"),
+    ("2nd May 2014", "2014-05-02", "2014-05-02", "day", "day"),
+    ("23rd Sept. 2014", "2014-09-23", "2014-09-23", "day", "day"),
+    ("March 20th, 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("March 20th 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("20th of March, 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("20-го марта 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("20-го марта 2013 г.", "2013-03-20", "2013-03-20", "day", "day"),
+    ("1-е марта 2013", "2013-03-01", "2013-03-01", "day", "day"),
+    ("20th–25th March 2013", "2013-03-20", "2013-03-25", "day", "day"),
+    ("20th March – 5th April 2013", "2013-03-20", "2013-04-05", "day", "day"),
+    ("March 20th – April 5th, 2013", "2013-03-20", "2013-04-05", "day", "day"),
+    ("August 7th-9th, 2007", "2007-08-07", "2007-08-09", "day", "day"),
+    ("from the 1st to the 15th of March 2013", "2013-03-01", "2013-03-15", "day", "day"),
+    ("с 20-го марта по 5-е апреля 2013 г.", "2013-03-20", "2013-04-05", "day", "day"),
 ]
 
 PERIODS = [
@@ -151,6 +200,10 @@ PERIODS = [
     ("Q2-Q3 2014", "2014-04-01", "2014-09-30", "quarter", "quarter"),
     ("Q4 2013 – Q1 2014", "2013-10-01", "2014-03-31", "quarter", "quarter"),
     ("first quarter of 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("the first quarter of 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("the 3rd quarter of 2014", "2014-07-01", "2014-09-30", "quarter", "quarter"),
+    ("the first half of 2016", "2016-01-01", "2016-06-30", "half", "half"),
+    ("from the first to the third quarter of 2014", "2014-01-01", "2014-09-30", "quarter", "quarter"),
     ("3rd quarter 2014", "2014-07-01", "2014-09-30", "quarter", "quarter"),
     ("I квартал 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
     ("1 квартал 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
@@ -190,7 +243,98 @@ SPACING = [
     ("Q1\u00a0–\u00a0Q3\u00a02014", "2014-01-01", "2014-09-30", "quarter", "quarter"),
 ]
 
-CLOSED = CORPUS + YEARS + MONTHS + DAYS + PERIODS + SPACING
+# One closing `.`, `;` or `,` after the whole text is punctuation, not part of the date.
+TRAILING = [
+    ("2013.", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2015-2016.", "2015-01-01", "2016-12-31", "year", "year"),
+    ("October 2013.", "2013-10-01", "2013-10-31", "month", "month"),
+    ("2013;", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2013,", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2013 .", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2013 ; ", "2013-01-01", "2013-12-31", "year", "year"),
+    ("2011\u00a0–\u00a02012\u00a0,", "2011-01-01", "2012-12-31", "year", "year"),
+    ("December 2013–March 2014.", "2013-12-01", "2014-03-31", "month", "month"),
+    ("15.03.2013.", "2013-03-15", "2013-03-15", "day", "day"),
+    ("2013-03-15;", "2013-03-15", "2013-03-15", "day", "day"),
+    ("March 15, 2013.", "2013-03-15", "2013-03-15", "day", "day"),
+    ("Sept. 2013.", "2013-09-01", "2013-09-30", "month", "month"),
+    ("2013 г.;", "2013-01-01", "2013-12-31", "year", "year"),
+    ("15 марта 2013 г.,", "2013-03-15", "2013-03-15", "day", "day"),
+    ("Q1–Q3 2014.", "2014-01-01", "2014-09-30", "quarter", "quarter"),
+    ("II–III кв. 2014;", "2014-04-01", "2014-09-30", "quarter", "quarter"),
+]
+
+# A preposition or phrase that frames the one period (or closed range) after it.
+FRAMED = [
+    ("в 2013 году", "2013-01-01", "2013-12-31", "year", "year"),
+    ("в 2013 г.", "2013-01-01", "2013-12-31", "year", "year"),
+    ("в 2013-м году", "2013-01-01", "2013-12-31", "year", "year"),
+    ("В 2013 ГОДУ", "2013-01-01", "2013-12-31", "year", "year"),
+    ("в течение 2013 г.", "2013-01-01", "2013-12-31", "year", "year"),
+    ("в течение 2013 года", "2013-01-01", "2013-12-31", "year", "year"),
+    ("в течении 2013 года", "2013-01-01", "2013-12-31", "year", "year"),
+    ("в ходе 2013 года", "2013-01-01", "2013-12-31", "year", "year"),
+    ("на протяжении 2013 года", "2013-01-01", "2013-12-31", "year", "year"),
+    ("в марте 2013 года", "2013-03-01", "2013-03-31", "month", "month"),
+    ("в мае 2014 г.", "2014-05-01", "2014-05-31", "month", "month"),
+    ("в декабре 2013", "2013-12-01", "2013-12-31", "month", "month"),
+    ("в течение марта 2013 г.", "2013-03-01", "2013-03-31", "month", "month"),
+    ("в I квартале 2014 года", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("во II квартале 2014 г.", "2014-04-01", "2014-06-30", "quarter", "quarter"),
+    ("в 1-м квартале 2014 г.", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("в третьем квартале 2014 года", "2014-07-01", "2014-09-30", "quarter", "quarter"),
+    ("в течение первого квартала 2014 года", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("в I–II кварталах 2014 г.", "2014-01-01", "2014-06-30", "quarter", "quarter"),
+    ("в первом полугодии 2015 г.", "2015-01-01", "2015-06-30", "half", "half"),
+    ("во 2-м полугодии 2015 г.", "2015-07-01", "2015-12-31", "half", "half"),
+    ("в первой половине 2015 года", "2015-01-01", "2015-06-30", "half", "half"),
+    ("в 2011–2012 годах", "2011-01-01", "2012-12-31", "year", "year"),
+    ("в течение 2011-2012 гг.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("в марте–апреле 2013 г.", "2013-03-01", "2013-04-30", "month", "month"),
+    ("в 15.03.2013", "2013-03-15", "2013-03-15", "day", "day"),
+    ("in 2013", "2013-01-01", "2013-12-31", "year", "year"),
+    ("In 2013", "2013-01-01", "2013-12-31", "year", "year"),
+    ("during 2013", "2013-01-01", "2013-12-31", "year", "year"),
+    ("throughout 2013", "2013-01-01", "2013-12-31", "year", "year"),
+    ("in March 2013", "2013-03-01", "2013-03-31", "month", "month"),
+    ("during March–May 2013", "2013-03-01", "2013-05-31", "month", "month"),
+    ("in Q1 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("in the first half of 2016", "2016-01-01", "2016-06-30", "half", "half"),
+    ("during the second quarter of 2014", "2014-04-01", "2014-06-30", "quarter", "quarter"),
+    ("in 2011-2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("in 2013.", "2013-01-01", "2013-12-31", "year", "year"),
+    ("в 2013 году;", "2013-01-01", "2013-12-31", "year", "year"),
+    ("on 15 March 2013", "2013-03-15", "2013-03-15", "day", "day"),
+    ("on the 20th of March 2013", "2013-03-20", "2013-03-20", "day", "day"),
+    ("over 2011–2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("during the period from 2011 to 2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("in the period 2011–2012", "2011-01-01", "2012-12-31", "year", "year"),
+    ("за 2013 год", "2013-01-01", "2013-12-31", "year", "year"),
+    ("за I квартал 2014 г.", "2014-01-01", "2014-03-31", "quarter", "quarter"),
+    ("в период 2011–2012 гг.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("в период с 2011 по 2012 г.", "2011-01-01", "2012-12-31", "year", "year"),
+    ("за период с марта по май 2013 г.", "2013-03-01", "2013-05-31", "month", "month"),
+]
+
+# Look-alike letters of the other alphabet (checked by test_lookalike_rows_mix_alphabets).
+LOOKALIKE = [
+    ("Maрт 2013", "2013-03-01", "2013-03-31", "month", "month"),  # Latin M and a in a Russian word
+    ("мaрт 2013", "2013-03-01", "2013-03-31", "month", "month"),  # Latin a
+    ("Mapт 2013", "2013-03-01", "2013-03-31", "month", "month"),  # Latin M, a and p
+    ("дeкабрь 2013", "2013-12-01", "2013-12-31", "month", "month"),  # Latin e
+    ("ceнтября 2014", "2014-09-01", "2014-09-30", "month", "month"),  # Latin c and e
+    ("15 мaрта 2013 г.", "2013-03-15", "2013-03-15", "day", "day"),  # Latin a
+    ("2013 гoд", "2013-01-01", "2013-12-31", "year", "year"),  # Latin o
+    ("I kв. 2014", "2014-01-01", "2014-03-31", "quarter", "quarter"),  # Latin k
+    ("c 2011 по 2012 г.", "2011-01-01", "2012-12-31", "year", "year"),  # Latin c
+    ("c марта по май 2013", "2013-03-01", "2013-05-31", "month", "month"),  # Latin c
+    ("B 2013 году", "2013-01-01", "2013-12-31", "year", "year"),  # Latin B
+    ("Ha протяжении 2013 года", "2013-01-01", "2013-12-31", "year", "year"),  # Latin H and a
+    ("Mаrch 2013", "2013-03-01", "2013-03-31", "month", "month"),  # Cyrillic а in an English word
+    ("Dеc 2013 – Mar 2014", "2013-12-01", "2014-03-31", "month", "month"),  # Cyrillic е
+]
+
+CLOSED = CORPUS + YEARS + MONTHS + DAYS + PERIODS + SPACING + TRAILING + FRAMED + LOOKALIKE
 
 # (text, start, start precision)
 OPEN = [
@@ -216,8 +360,45 @@ OPEN = [
     ("с 2012 года", "2012-01-01", "year"),
     ("с марта 2012", "2012-03-01", "month"),
     ("с 15 марта 2012 г.", "2012-03-15", "day"),
+    ("с 2013-го года", "2013-01-01", "year"),
+    ("c 2011", "2011-01-01", "year"),  # Latin c for the preposition с
+    ("C 2011", "2011-01-01", "year"),  # Latin C
+    ("c 2011 г.", "2011-01-01", "year"),
+    ("c марта 2012", "2012-03-01", "month"),
+    ("co второго квартала 2014 г.", "2014-04-01", "quarter"),  # Latin c and o
+    ("2012 – н.B.", "2012-01-01", "year"),  # Latin B
     ("Q3 2014 – ongoing", "2014-07-01", "quarter"),
     ("2011\u00a0–\u00a0until\u00a0present", "2011-01-01", "year"),
+    # open tails with an article or a filler word, in either language
+    ("2011 – until the present", "2011-01-01", "year"),
+    ("2011 until the present", "2011-01-01", "year"),
+    ("2011 – present day", "2011-01-01", "year"),
+    ("2011 - the present day", "2011-01-01", "year"),
+    ("2011 – present time", "2011-01-01", "year"),
+    ("2011 to the present day", "2011-01-01", "year"),
+    ("2011 to present day", "2011-01-01", "year"),
+    ("2011 till present time", "2011-01-01", "year"),
+    ("2011 till the present moment", "2011-01-01", "year"),
+    ("2011 up to the present", "2011-01-01", "year"),
+    ("2011 – up until the present day", "2011-01-01", "year"),
+    ("2011 to this day", "2011-01-01", "year"),
+    ("2011 – until today", "2011-01-01", "year"),
+    ("2011 till date", "2011-01-01", "year"),
+    ("from 2011 to the present", "2011-01-01", "year"),
+    ("since March 2012 until the present day", "2012-03-01", "month"),
+    ("2011 по сегодняшний день", "2011-01-01", "year"),
+    ("2011 – до сего дня", "2011-01-01", "year"),
+    ("2011 – по настоящий момент", "2011-01-01", "year"),
+    ("2011 – до настоящего момента", "2011-01-01", "year"),
+    ("2011 до сегодняшнего дня", "2011-01-01", "year"),
+    ("с 2011 г. вплоть до наших дней", "2011-01-01", "year"),
+    ("2011 – наши дни", "2011-01-01", "year"),
+    ("2011 – текущий момент", "2011-01-01", "year"),
+    ("с 2011 года по н.вр.", "2011-01-01", "year"),
+    ("2011 – until the present.", "2011-01-01", "year"),
+    ("с 2012 г.;", "2012-01-01", "year"),
+    ("2012 – н.в.,", "2012-01-01", "year"),
+    ("since March 2012 .", "2012-03-01", "month"),
 ]
 
 # (text, words the message must contain, or None)
@@ -245,6 +426,14 @@ REJECTED = [
     ("00.01.2013", "no such date"),
     ("13.13.2013", "no such date"),
     ("2013-13-01", "no such date"),
+    ("13.2013", "no month 13 in '13.2013'"),
+    ("00.2013", "no month 0"),
+    ("12.2013–13.2014", "no month 13"),
+    ("12.2013.2014", None),
+    ("2013.12", None),
+    ("12.13", None),
+    ("12.201", None),
+    ("03.2014–12.2013", "end before start"),
     ("Q5 2014", "no quarter 5"),
     ("Q0 2014", "no quarter 0"),
     ("5 квартал 2014", "no quarter 5"),
@@ -269,7 +458,9 @@ REJECTED = [
     ("Septmber 2013", "unknown month 'Septmber'"),
     ("декабр 2013", "unknown month 'декабр'"),
     ("15.03.13", None),
-    ("2013/2014", "unexpected character '/'"),
+    ("12/2013", "unexpected character '/'"),
+    ("2013/2014/2015", "unexpected character '/'"),
+    ("2013/201", "unexpected character '/'"),
     ("March", None),
     ("15 March", None),
     ("Q1", None),
@@ -277,12 +468,98 @@ REJECTED = [
     ("2011-", "without an end"),
     ("-2011", "without a start"),
     ("2011 present", None),
+    ("2011 present day", None),  # "now" without a lead needs a dash
+    ("2011 the present", None),
+    ("2011 – the", None),
+    ("2011 – day", None),
+    ("2011 – this day", None),
+    ("2011 – present day day", None),
+    ("the present", None),
+    ("по сей день", None),
+    ("2011 сей день", None),
     ("March–2014", "no year"),
     ("1-2 2014", None),
     ("2011 to 12", None),
-    ("2013,", None),
+    (".", "no date in '.'"),
+    (" ; ", "no date"),
+    ("2013..", "more than one closing mark in '2013..'"),
+    ("2013.;", "more than one closing mark"),
+    ("2013 , ,", "more than one closing mark"),
+    ("2013. 2014", "not a date expression"),
+    ("2013 ;2014", "not a date expression"),
+    ("March.", None),
+    ("15.03.", None),
     ("V квартал 2014", None),
+    ("20th 2013", "not a date expression: '20th 2013'"),
+    ("20th", None),
+    ("20th March", None),
+    ("March 32nd 2013", "no such date 32.03.2013"),
+    ("31st April 2013", "no such date"),
+    ("I March 2013", None),  # a word ordinal is never a day
+    ("first March 2013", None),
+    ("the 2013", "not a date expression: 'the 2013'"),
+    ("the March 2013", None),
+    ("the", None),
+    ("20th the March 2013", None),
+    ("20th – 2013", None),
+    ("в", "no start date in 'в'"),
+    ("в течение", "no start date"),
+    ("in", "no start date"),
+    ("during the", None),
+    ("на 2013", "not a date expression: 'на 2013'"),  # not a frame: `на 2013 год` is a plan's horizon
+    ("течение 2013 года", None),
+    ("протяжении 2013 года", None),
+    ("2013 в", None),
+    ("в в 2013", None),
+    ("in during 2013", None),
+    ("в 2011 – по настоящее время", "'в' frames a whole period, not an open one"),
+    ("in 2011 – present", "frames a whole period"),
+    ("в период с 2011 г.", "'в период' frames a whole period, not an open one"),
+    ("during from 2011", "'during' frames a whole period"),
+    ("in the 2013", None),
+    ("period 2013", None),
+    ("за", "no start date"),
+    ("в 2010-е годы", None),  # a decade, not the year 2010
+    ("2010-е", None),
+    # the two ambiguous forms
+    ("2010-12", "ambiguous '2010-12': December 2010 or 2010–2012?"),
+    ("2011-12", "ambiguous '2011-12': December 2011 or 2011–2012?"),
+    ("2011–12", "ambiguous '2011–12': December 2011 or 2011–2012?"),  # any dash is a dash
+    ("2011 - 12", "ambiguous"),
+    ("2009-10", "ambiguous '2009-10': October 2009 or 2009–2010?"),
+    ("1999-01", "ambiguous '1999-01': January 1999 or 1999–1901?"),
+    ("2015-03", "ambiguous '2015-03': March 2015 or 2015–2003?"),  # one rule, though the years would run backwards
+    ("2010-12.", "ambiguous"),
+    ("in 2010-12", "ambiguous"),
+    ("from 2010-12", "ambiguous"),
+    ("2013/2015", "ambiguous '2013/2015': the years 2013 and 2015, or 2013–2015?"),
+    ("2013/15", "ambiguous '2013/15': the years 2013 and 2015, or 2013–2015?"),
+    ("2014/2013", "not a season: 2013 does not follow 2014"),
+    ("2013/2013", "not a season"),
+    ("2013/13", "not a season"),
+    ("2199/2200", "year 2200 outside"),
+    ("1799/1800", "year 1799 outside"),
+    ("March – 2013/2014", "no year for the start"),
+    ("2013/2014-15", None),
+    ("c", "unknown word 'c'"),
+    ("C", None),
+    ("c. 2011", "unknown word 'c.'"),  # circa
+    ("c March 2012", "unknown word 'c'"),  # a Latin c is read as с only before a number or a Russian word
+    ("ca 2011", None),
+    ("cc 2011", None),
+    ("2013 c", None),
+    ("MAPT 2013", "unknown word 'MAPT'"),  # Latin letters only: never turned into Russian
+    ("MAP 2013", "unknown word 'MAP'"),
+    ("2011 – H.B.", None),
+    ("Maрz 2013", None),  # z looks like no Cyrillic letter
 ]
+
+
+def test_lookalike_rows_mix_alphabets() -> None:
+    latin, cyrillic = re.compile("[a-zA-Z]+"), re.compile("[\u0400-\u04ff]")
+    for text, *_ in LOOKALIKE:
+        words = text.split()
+        assert any(latin.search(word) and cyrillic.search(word) for word in words) or latin.fullmatch(words[0]), text
 
 
 def iso(text: str | None) -> date | None:
@@ -456,6 +733,14 @@ def test_formatted_range_reads_back(a: date, b: date, style: str, dash: str) -> 
     assert parse_date_range(text) == DateRange(start, end, precision, precision, False), text
 
 
+@settings(max_examples=200)
+@given(DAYS_IN_RANGE, DAYS_IN_RANGE, st.sampled_from(STYLES), st.sampled_from([".", " .", ";", "; ", ",", " , "]))
+def test_closing_mark_changes_nothing(a: date, b: date, style: str, mark: str) -> None:
+    a, b = min(a, b), max(a, b)
+    text = format_range(style, a, b, " – ")[0]
+    assert parse_date_range(text + mark) == parse_date_range(text), text + mark
+
+
 def assert_sound(text: str) -> None:
     """Either a consistent DateRange or a DateRangeError: never another exception."""
     try:
@@ -531,6 +816,29 @@ DATEISH = st.lists(
             "31.02.2013",
             "2013-03-15",
             "2013-02-30",
+            ";",
+            "12.2013",
+            "13.2013",
+            "2013/2014",
+            "2013/15",
+            "12",
+            "the",
+            "day",
+            "time",
+            "this",
+            "in",
+            "в",
+            "течение",
+            "году",
+            "марте",
+            "c",
+            "C",
+            "B",
+            "Maрт",
+            "Mаrch",
+            "20th",
+            "20-го",
+            "2013-м",
         ]
     ),
     max_size=8,
