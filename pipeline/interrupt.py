@@ -48,11 +48,6 @@ def deferred_signals() -> Iterator[None]:
         _received.clear()
 
 
-def requested() -> bool:
-    """Whether a stop has been asked for."""
-    return bool(_received)
-
-
 def check() -> None:
     """Raise Interrupted when a stop has been asked for: call it where stopping is safe."""
     if _received:
