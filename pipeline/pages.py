@@ -7,6 +7,7 @@ HTML and text captures end up in the same shape, so one line grammar
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import re
 import unicodedata
@@ -58,21 +59,20 @@ _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 
 
+@functools.cache
 def _format_characters() -> dict[int, None]:
     """Every Unicode format character (category Cf: soft hyphen, zero-width space and joiners, BOM,
-    direction marks), to delete. They all lie in planes 0, 1 and 14, which keeps this scan short."""
+    direction marks), to delete. They all lie in planes 0, 1 and 14, which keeps this scan short; it runs
+    on the first non-ASCII text, not at import, so a command that reads no page does not pay for it."""
     planes = (*range(0x20000), *range(0xE0000, 0xF0000))
     return dict.fromkeys((code for code in planes if unicodedata.category(chr(code)) == "Cf"), None)
-
-
-_INVISIBLE = _format_characters()
 
 
 def squeeze(text: str) -> str:
     """Delete invisible format characters and collapse every run of whitespace (non-breaking too) to one
     space: a soft hyphen must not make two titles or an unknown label, nor a zero-width space a visible one."""
     if not text.isascii():
-        text = text.translate(_INVISIBLE)
+        text = text.translate(_format_characters())
     return " ".join(text.split())
 
 
