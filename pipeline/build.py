@@ -32,10 +32,16 @@ class BuildOutput:
     projects: list[Row] = field(default_factory=list)
     rejects: list[Row] = field(default_factory=list)
     warnings: list[Row] = field(default_factory=list)
+    places: list[Row] = field(default_factory=list)
 
     @property
     def tables(self) -> dict[str, list[Row]]:
-        return {"projects": self.projects, "rejects": self.rejects, "warnings": self.warnings}
+        return {
+            "projects": self.projects,
+            "rejects": self.rejects,
+            "warnings": self.warnings,
+            "project_places": self.places,
+        }
 
     def summary(self) -> dict[str, int]:
         return {

@@ -102,9 +102,14 @@ def _emptied_columns(previous: list[Row], new: list[Row], settings: GuardSetting
         return []
     reasons = []
     for name in PROJECTS.column_names:
-        filled = sum(row[name] is not None for row in previous) / len(previous)
-        if filled >= settings.filled_share and all(row[name] is None for row in new):
+        filled = sum(_filled(row.get(name)) for row in previous) / len(previous)
+        if filled >= settings.filled_share and not any(_filled(row.get(name)) for row in new):
             reasons.append(
                 f"column {name} was filled in {filled:.0%} of the rows and is now empty in all (--filled-share)"
             )
     return reasons
+
+
+def _filled(value: object) -> bool:
+    """A value that says something: not null, and not an empty list."""
+    return value is not None and value != []

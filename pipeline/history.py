@@ -77,10 +77,11 @@ def _rekeyed(
 
 
 def _field_changes(run_id: str, key: tuple[str, str], old: Row, new: Row) -> list[Row]:
+    """Changed values; a column the old row predates (added to the schema since) is not a change."""
     return [
         _change(run_id, key, "changed", name, old[name], new[name])
         for name in PROJECTS.column_names
-        if name != "project_id" and old[name] != new[name]
+        if name != "project_id" and name in old and old[name] != new[name]
     ]
 
 
@@ -103,6 +104,8 @@ def _as_text(value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
@@ -133,7 +136,11 @@ def updated_history(history: list[Row], dataset: Dataset, new: list[Row], run_id
 
 def _values(row: Row, dataset: Dataset) -> tuple[object, ...]:
     """A row's version; a column added to the schema since the row was written reads as null."""
-    return tuple(row.get(name) for name in dataset.column_names)
+    return tuple(_hashable(row.get(name)) for name in dataset.column_names)
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def as_of(history: list[Row], dataset: Dataset, run_id: str) -> list[Row]:

@@ -70,6 +70,12 @@ def title_key(title: str) -> str:
 _MAX_SLUG = 100
 
 
+def project_key(detail_url: str | None) -> str | None:
+    """`projects/<year>/<slug>`: the detail page's path without its language, shared by both languages."""
+    key = detail_key(detail_url) if detail_url else None
+    return f"projects/{key}" if key else None
+
+
 def project_id(detail_url: str | None, title: str) -> str:
     """`<year>/<slug>` from a detail URL (the same in both languages), else `title/<slug>`.
 
@@ -162,8 +168,16 @@ def to_candidate(pair: RecordPair) -> tuple[Candidate | Row, list[Row]]:
         open_ended=dates.open_ended if dates else False,
         listing_section=listing.listing_section if listing else None,
         listing_url=listing.page_url if listing else None,
+        listing_sections=[listing.listing_section] if listing and listing.listing_section else [],
+        listing_urls=[listing.page_url] if listing and listing.page_url else [],
+        thematic_areas=[],
         detail_url=detail_url,
+        project_key=project_key(detail_url),
         description=detail.description if detail else None,
+        customer=None,
+        developer=None,
+        aim=None,
+        leader=None,
         source_sha256=_sources(pair),
     )
     warnings += _cut_short_warnings(pair, row["project_id"])

@@ -89,11 +89,12 @@ def remove_leftovers(out_dir: Path) -> None:
 
 
 def read_published(out_dir: Path) -> dict[str, list[Row]] | None:
-    """The published tables, or None when nothing (complete) has been published there."""
+    """The published tables, or None when no projects have been published there.
+    A dataset added to the schema since that publish reads as empty."""
     tables = {dataset.name: read_rows(out_dir, dataset) for dataset in DATASETS}
-    if any(rows is None for rows in tables.values()):
+    if tables[PROJECTS.name] is None:
         return None
-    return {name: rows for name, rows in tables.items() if rows is not None}
+    return {name: rows or [] for name, rows in tables.items()}
 
 
 def same_rows(previous: Tables | None, new: Tables) -> bool:
@@ -107,10 +108,16 @@ def is_current_layout(out_dir: Path) -> bool:
     if not (out_dir / MARKER).is_file():
         return False
     for dataset in DATASETS:
-        metadata = pq.read_schema(dataset_file(out_dir, dataset)).metadata or {}
-        if metadata.get(b"schema_version") != SCHEMA_VERSION.encode():
+        if not dataset_file(out_dir, dataset).is_file():
+            return False
+        if _schema_version(dataset_file(out_dir, dataset)) != SCHEMA_VERSION:
             return False
     return True
+
+
+def _schema_version(path: Path) -> str | None:
+    version = (pq.read_schema(path).metadata or {}).get(b"schema_version")
+    return version.decode() if version is not None else None
 
 
 # -- publishing ----------------------------------------------------------------------------------------------
@@ -150,7 +157,10 @@ def _write_changes(out_dir: Path, staging: Path, previous: Tables | None, tables
     folder = staging / CHANGES.path
     folder.mkdir(parents=True)
     for earlier in sorted((out_dir / CHANGES.path).glob("*.parquet")):
-        os.link(earlier, folder / earlier.name)
+        if _schema_version(earlier) == SCHEMA_VERSION:
+            os.link(earlier, folder / earlier.name)
+        else:  # written by an older version: carried over into this version's schema
+            write_rows(folder / earlier.name, CHANGES, pq.read_table(earlier).to_pylist())
     changes = project_changes(previous["projects"] if previous else [], tables["projects"], run_id)
     write_rows(folder / f"part-{run_id}.parquet", CHANGES, changes)
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from .dates import PRECISIONS
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 Row = dict[str, object]
 """One row of a dataset: column name → value, in the schema's column order."""
@@ -86,6 +86,11 @@ def _string(
     return Column(name, pa.string(), description, required=required, allowed=allowed, dictionary=dictionary)
 
 
+def _strings(name: str, description: str) -> Column:
+    """A list-of-strings column: never null, empty when there is nothing to list."""
+    return Column(name, pa.list_(pa.string()), description, required=True)
+
+
 PROJECTS = Dataset(
     "projects",
     "One row per project and language: the listing entry merged with the project's detail page.",
@@ -126,9 +131,28 @@ PROJECTS = Dataset(
             "null for a project seen only on its detail page.",
             dictionary=True,
         ),
-        _string("listing_url", "URL of the listing page the project appears on.", dictionary=True),
+        _string("listing_url", "URL of the first listing page the project appears on.", dictionary=True),
+        _strings(
+            "listing_sections",
+            "Every listing section the project appears under (`Ongoing`, years), in page order; "
+            "empty for a project seen only on its detail page.",
+        ),
+        _strings("listing_urls", "Every listing page the project appears on, in URL order."),
+        _strings(
+            "thematic_areas",
+            "The thematic areas whose listings show the project, as those listing pages title them, in URL order.",
+        ),
         _string("detail_url", "URL of the project's detail page."),
+        _string(
+            "project_key",
+            "Language-neutral path of the detail page, `projects/<year>/<slug>`: the same for a project's "
+            "English and Russian rows, so they join on it. Null when no detail page is known.",
+        ),
         _string("description", "Text of the detail page after its metadata block; list items as `- item`."),
+        _string("customer", "Who commissioned the project (`Customer:`, `Originator:`, `Заказчик:`), as published."),
+        _string("developer", "Who developed it (`Developer:`, `Разработчик:`), as published."),
+        _string("aim", "The project's aim (`Project aim:`, `Project goal:`, `Цель проекта:`), as published."),
+        _string("leader", "The project leader (`Project leader -`, `Руководитель проекта`), as published."),
         _string(
             "source_sha256",
             "sha256 of the raw captures the row came from, comma-separated (listing first).",
@@ -172,7 +196,36 @@ WARNINGS = Dataset(
     ),
 )
 
-DATASETS = (PROJECTS, REJECTS, WARNINGS)
+PLACE_KINDS = ("city", "district", "region", "federal_city", "macro_region", "country")
+
+PLACES = Dataset(
+    "project_places",
+    "Where each project happened: one row per project, language and place named in its title "
+    "(or, failing that, its customer line). A place that cannot be resolved keeps null codes.",
+    (
+        _string("project_id", "The project (joins to `projects`).", required=True),
+        _string("language", "The project row's language.", required=True, allowed=("en", "ru"), dictionary=True),
+        _string("place", "The place as written in the text.", required=True),
+        _string("place_kind", "What kind of place it is.", allowed=PLACE_KINDS, dictionary=True),
+        _string(
+            "region_code",
+            "ISO 3166-2 code of the Russian federal subject the place is in (`RU-KYA`, `RU-SPE`); "
+            "null for a macro-region, a country or an unresolved place.",
+            dictionary=True,
+        ),
+        _string("region_name", "English name of that federal subject.", dictionary=True),
+        _string("country_code", "ISO 3166-1 alpha-2 code of the country.", dictionary=True),
+        _string(
+            "source",
+            "Where the place was read: the title, or the description.",
+            required=True,
+            allowed=("title", "description"),
+            dictionary=True,
+        ),
+    ),
+)
+
+DATASETS = (PROJECTS, REJECTS, WARNINGS, PLACES)
 """What a build makes from raw/: the current datasets."""
 
 RUN_OUTCOMES = ("published", "unchanged", "refused")

@@ -3,12 +3,12 @@ renamed label until it is forced."""
 
 import hashlib
 import re
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from rows import project_row
 
 from pipeline.build import run_build
 from pipeline.drift import GuardSettings, objections, reject_share
@@ -25,27 +25,13 @@ DEFAULTS = GuardSettings()
 def project(number: int, listing: str | None = AREA_A, **changes: object) -> Row:
     values: dict[str, object] = {
         "project_id": f"2015/project-{number}",
-        "language": "en",
         "title": f"Project {number}",
-        "direction": "Spatial Development",
         "subdirection": "Clusters & Cluster Policy",
-        "stage": "Completed project",
-        "status": "completed",
-        "project_type": "Development",
-        "date_text": "2015",
-        "start_date": date(2015, 1, 1),
-        "end_date": date(2015, 12, 31),
-        "start_precision": "year",
-        "end_precision": "year",
-        "open_ended": False,
-        "listing_section": "2015",
         "listing_url": listing,
-        "detail_url": None,
-        "description": None,
-        "source_sha256": "aaa",
+        "listing_urls": [listing] if listing else [],
     }
     values.update(changes)
-    return PROJECTS.row(**values)
+    return project_row(**values)
 
 
 def reject(number: int) -> Row:
@@ -86,7 +72,12 @@ def projects(count: int, listing: str | None = AREA_A, start: int = 0, **changes
 
 
 def tables(rows: list[Row], rejects: int = 0, warnings: tuple[Row, ...] = ()) -> dict[str, list[Row]]:
-    return {"projects": rows, "rejects": [reject(number) for number in range(rejects)], "warnings": list(warnings)}
+    return {
+        "projects": rows,
+        "rejects": [reject(number) for number in range(rejects)],
+        "warnings": list(warnings),
+        "project_places": [],
+    }
 
 
 UNKNOWN_PARTNER = warning(

@@ -861,6 +861,7 @@ def test_refresh_of_the_html_corpus_gives_the_snapshot_rows(
         for name in URL_FIELDS:  # the same pages, on another host; the listing now links every project
             if expected[name] is not None:
                 assert row[name] == expected[name].replace(SNAPSHOT_ORIGIN, site.origin), (title, name)
+        assert row["listing_urls"] == [url.replace(SNAPSHOT_ORIGIN, site.origin) for url in expected["listing_urls"]]
         if expected["detail_url"] is None:
             assert row["detail_url"] in dead, title
         if expected["project_id"].startswith("title/"):  # no link in the text listing: an id from the title
@@ -869,7 +870,10 @@ def test_refresh_of_the_html_corpus_gives_the_snapshot_rows(
             assert row["project_id"] == expected["project_id"], title
         sources = {by_sha[sha] for sha in row["source_sha256"].split(",")}
         assert sources == {url for url in (row["listing_url"], row["detail_url"]) if url in served}, title
-        same = {k for k in expected if k not in (*URL_FIELDS, "project_id", "source_sha256")}
+        assert row["project_key"] == (f"projects/{row['project_id']}" if row["detail_url"] else None), title
+        same = {
+            k for k in expected if k not in (*URL_FIELDS, "listing_urls", "project_id", "project_key", "source_sha256")
+        }
         assert {k: row[k] for k in same} == {k: expected[k] for k in same}, title
     # The same warnings (none about the site's menu or footer), but one: the Zheleznogorsk page is cut
     # short in the corpus, yet served as a complete HTTP response, so the crawler has no way to know.

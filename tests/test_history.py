@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from rows import project_row
 
 from pipeline.build import run_build
 from pipeline.history import (
@@ -38,29 +39,7 @@ DETAIL = "http://csr-nw.ru/en/projects/2015/alpha/"
 
 
 def project(project_id: str = "2015/alpha", language: str = "en", title: str = "Alpha", **changes: object) -> Row:
-    values: dict[str, object] = {
-        "project_id": project_id,
-        "language": language,
-        "title": title,
-        "direction": "Spatial Development",
-        "subdirection": None,
-        "stage": "Completed project",
-        "status": "completed",
-        "project_type": "Development",
-        "date_text": "2015",
-        "start_date": date(2015, 1, 1),
-        "end_date": date(2015, 12, 31),
-        "start_precision": "year",
-        "end_precision": "year",
-        "open_ended": False,
-        "listing_section": "2015",
-        "listing_url": LISTING,
-        "detail_url": None,
-        "description": None,
-        "source_sha256": "aaa",
-    }
-    values.update(changes)
-    return PROJECTS.row(**values)
+    return project_row(project_id=project_id, language=language, title=title, listing_url=LISTING, **changes)
 
 
 def warning(message: str, line: int = 7) -> Row:
@@ -75,7 +54,12 @@ def shape(changes: list[Row]) -> list[tuple[object, ...]]:
 
 
 def multiset(rows: list[Row]) -> Counter:
-    return Counter(tuple(row.items()) for row in rows)
+    return Counter(tuple((name, _hashable(value)) for name, value in row.items()) for row in rows)
+
+
+def _hashable(value: object) -> object:
+    """List columns come back as lists from pyarrow and as arrays from pandas: both as tuples."""
+    return tuple(value) if hasattr(value, "__len__") and not isinstance(value, str) else value
 
 
 # -- project_changes ------------------------------------------------------------------------------------------------

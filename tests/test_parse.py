@@ -636,7 +636,7 @@ FOOTER_LINES = [
     "© 2000–2018 Center for Strategic Research «North-West» Foundation",
     "6th line 1/25, Vasilievsky Island, St. Petersburg, 199004, Russia",
 ]
-LINK_DEPENDENT = ("project_id", "detail_url", "source_sha256")
+LINK_DEPENDENT = ("project_id", "project_key", "detail_url", "source_sha256")
 P = "http://csr-nw.ru/en/projects/"
 LISTING_LINKS = [
     P + "2018/zheleznogorsk-innovation-technology-cluster/",

@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from rows import project_row
 
 from pipeline.history import read_runs
 from pipeline.publish import (
@@ -26,27 +27,26 @@ from pipeline.publish import (
 from pipeline.schema import DATASETS, PROJECTS, RUNS, SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
-ROW = {
-    "project_id": "2015/x",
-    "language": "ru",
-    "title": "Проект",
-    "direction": None,
-    "subdirection": None,
-    "stage": "Текущий проект",
-    "status": "ongoing",
-    "project_type": None,
-    "date_text": "с 2012 г.",
-    "start_date": date(2012, 1, 1),
-    "end_date": None,
-    "start_precision": "year",
-    "end_precision": None,
-    "open_ended": True,
-    "listing_section": "Ongoing",
-    "listing_url": None,
-    "detail_url": None,
-    "description": None,
-    "source_sha256": "abc",
-}
+ROW = project_row(
+    project_id="2015/x",
+    language="ru",
+    title="Проект",
+    direction=None,
+    stage="Текущий проект",
+    status="ongoing",
+    project_type=None,
+    date_text="с 2012 г.",
+    start_date=date(2012, 1, 1),
+    end_date=None,
+    end_precision=None,
+    open_ended=True,
+    listing_section="Ongoing",
+    listing_url=None,
+    listing_sections=["Ongoing"],
+    listing_urls=[],
+    thematic_areas=["Регион"],
+    source_sha256="abc",
+)
 METADATA = {"source": "raw manifest sha256 f00", "built_at": "2026-11-28T00:00:00+00:00"}
 
 
@@ -73,7 +73,7 @@ def run_row(run_id: str, **changes: object) -> dict[str, object]:
 
 
 def tables(projects=(), rejects=(), warnings=()) -> dict[str, list]:
-    return {"projects": list(projects), "rejects": list(rejects), "warnings": list(warnings)}
+    return {"projects": list(projects), "rejects": list(rejects), "warnings": list(warnings), "project_places": []}
 
 
 def publish_rows(target: Path, run_id: str, **rows: object) -> None:
@@ -117,9 +117,8 @@ def test_metadata_compression_and_dictionary_encoding(out):
     columns = {row_group.column(i).path_in_schema: row_group.column(i) for i in range(row_group.num_columns)}
     assert all(column.compression == "ZSTD" for column in columns.values())
     for name in PROJECTS.column_names:
-        dictionary_encoded = (
-            "RLE_DICTIONARY" in columns[name].encodings or "PLAIN_DICTIONARY" in columns[name].encodings
-        )
+        column = columns.get(name) or columns[f"{name}.list.element"]
+        dictionary_encoded = "RLE_DICTIONARY" in column.encodings or "PLAIN_DICTIONARY" in column.encodings
         assert dictionary_encoded == (name in PROJECTS.dictionary_columns()), name
 
 
@@ -144,7 +143,10 @@ def test_a_new_publish_replaces_the_old_whole(out):
     "bad_tables",
     [
         {"projects": [{**ROW, "start_date": "2012"}]},  # a string in a date column: the first dataset fails
-        {"projects": [ROW], "warnings": [{"code": "x", "message": "y", "line": "twelve"}]},  # the last one does
+        {
+            "projects": [ROW],
+            "project_places": [{"project_id": "x", "source": "title", "place": 12}],
+        },  # the last one does
     ],
     ids=["first-dataset", "last-dataset"],
 )

@@ -3,33 +3,14 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from rows import project_row
 from test_publish import publish_rows
 
 from pipeline.normalise import Candidate
 from pipeline.schema import PROJECTS, SCHEMA_VERSION
 from pipeline.validate import check, row_errors, row_warnings, validate_directory
 
-GOOD = {
-    "project_id": "2015/x",
-    "language": "en",
-    "title": "X",
-    "direction": "Spatial Development",
-    "subdirection": None,
-    "stage": "Completed project",
-    "status": "completed",
-    "project_type": "Development",
-    "date_text": "2015",
-    "start_date": date(2015, 1, 1),
-    "end_date": date(2015, 12, 31),
-    "start_precision": "year",
-    "end_precision": "year",
-    "open_ended": False,
-    "listing_section": "2015",
-    "listing_url": None,
-    "detail_url": None,
-    "description": None,
-    "source_sha256": "abc",
-}
+GOOD = project_row(project_id="2015/x", title="X", listing_url=None, listing_urls=[], source_sha256="abc")
 
 
 def row(**changes):
