@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .dates import DateRangeError, parse_date_range
@@ -37,10 +38,16 @@ class Normalised:
 
 @dataclass
 class RecordPair:
-    """A listing entry and the detail page of the same project; either may be missing, not both."""
+    """What the build read about one project in one language: every listing entry that shows it
+    (in several sections or thematic areas) and its detail page; either side may be missing, not both."""
 
-    listing: Record | None
+    listings: list[Record]
     detail: Record | None
+
+    @property
+    def listing(self) -> Record | None:
+        """The first listing entry (in page URL and line order): its title and section the row takes."""
+        return self.listings[0] if self.listings else None
 
     @property
     def primary(self) -> Record:
@@ -52,7 +59,7 @@ class RecordPair:
 
     @property
     def records(self) -> list[Record]:
-        return [record for record in (self.listing, self.detail) if record is not None]
+        return [*self.listings, *([self.detail] if self.detail else [])]
 
     @property
     def complete(self) -> bool:
@@ -92,16 +99,20 @@ def project_id(detail_url: str | None, title: str) -> str:
 
 
 def pair_records(records: list[Record]) -> tuple[list[RecordPair], list[Row]]:
-    """Pair each detail page with its listing entry: by link first, then by a unique title.
+    """Group each project's listing entries (one project shown in several sections or areas is one
+    project), then pair each detail page with its group: by link first, then by a unique title.
 
-    Listing entries keep their order; detail pages matched to none follow, in input order.
+    Groups keep the order of their first entry; detail pages matched to none follow, in input order.
     """
-    listings = [record for record in records if record.page_kind == LISTING]
-    pairs = {id(record): RecordPair(record, None) for record in listings}
-    by_link: dict[tuple[str, str | None], Record] = {(r.language, r.link): r for r in listings if r.link}
-    by_title: dict[tuple[str, str], list[Record]] = {}
-    for record in listings:
-        by_title.setdefault((record.language, title_key(record.title)), []).append(record)
+    groups = _listing_groups([record for record in records if record.page_kind == LISTING])
+    by_link: dict[tuple[str, str | None], RecordPair] = {
+        (r.language, r.link): group for group in groups for r in group.listings if r.link
+    }
+    by_title: dict[tuple[str, str], list[RecordPair]] = {}
+    for group in groups:
+        titles = {(r.language, title_key(r.title)) for r in group.listings}
+        for key in titles:
+            by_title.setdefault(key, []).append(group)
     warnings: list[Row] = []
     unmatched: list[RecordPair] = []
     for detail in (record for record in records if record.page_kind == DETAIL):
@@ -113,14 +124,38 @@ def pair_records(records: list[Record]) -> tuple[list[RecordPair], list[Row]]:
                     "ambiguous-title",
                     f"detail page title {detail.title!r} matches {len(same_title)} listing entries; kept apart",
                     detail,
-                    pair_id(RecordPair(None, detail)),
+                    pair_id(RecordPair([], detail)),
                 )
             )
-        if match is not None and pairs[id(match)].detail is None:
-            pairs[id(match)].detail = detail
+        if match is not None and match.detail is None:
+            match.detail = detail
         else:
-            unmatched.append(RecordPair(None, detail))
-    return list(pairs.values()) + unmatched, warnings
+            unmatched.append(RecordPair([], detail))
+    return groups + unmatched, warnings
+
+
+def _listing_groups(listings: list[Record]) -> list[RecordPair]:
+    """Listing entries of the same project and language together: those that link the same detail
+    page; without a link, those with the same title whose values agree (two projects may share a title)."""
+    groups: list[RecordPair] = []
+    by_identity: dict[tuple[str, str], list[RecordPair]] = {}
+    for record in listings:
+        key = detail_key(record.link) if record.link else None
+        identity = (record.language, f"link:{key}" if key else f"title:{title_key(record.title)}")
+        same = by_identity.setdefault(identity, [])
+        group = next((group for group in same if key or _agree(group.listings[0], record)), None)
+        if group is None:
+            group = RecordPair([record], None)
+            same.append(group)
+            groups.append(group)
+        else:
+            group.listings.append(record)
+    return groups
+
+
+def _agree(first: Record, other: Record) -> bool:
+    """No field that both entries give differs."""
+    return all(fold(first.fields[name]) == fold(value) for name, value in other.fields.items() if name in first.fields)
 
 
 def normalise(records: list[Record]) -> Normalised:
@@ -168,16 +203,16 @@ def to_candidate(pair: RecordPair) -> tuple[Candidate | Row, list[Row]]:
         open_ended=dates.open_ended if dates else False,
         listing_section=listing.listing_section if listing else None,
         listing_url=listing.page_url if listing else None,
-        listing_sections=[listing.listing_section] if listing and listing.listing_section else [],
-        listing_urls=[listing.page_url] if listing and listing.page_url else [],
-        thematic_areas=[],
+        listing_sections=_unique(r.listing_section for r in pair.listings),
+        listing_urls=sorted(_unique(r.page_url for r in pair.listings)),
+        thematic_areas=_unique(r.area for r in sorted(pair.listings, key=lambda r: r.page_url or "")),
         detail_url=detail_url,
         project_key=project_key(detail_url),
         description=detail.description if detail else None,
-        customer=None,
-        developer=None,
-        aim=None,
-        leader=None,
+        customer=detail.facts.get("customer") if detail else None,
+        developer=detail.facts.get("developer") if detail else None,
+        aim=detail.facts.get("aim") if detail else None,
+        leader=detail.facts.get("leader") if detail else None,
         source_sha256=_sources(pair),
     )
     warnings += _cut_short_warnings(pair, row["project_id"])
@@ -209,27 +244,41 @@ def pair_id(pair: RecordPair) -> str | None:
     return project_id((pair.detail.page_url if pair.detail else None) or primary.link, title)
 
 
+def _unique(values: Iterable[str | None]) -> list[str]:
+    """The values given, each once, in order, without nulls."""
+    return list(dict.fromkeys(value for value in values if value))
+
+
 def _resolve_fields(pair: RecordPair, row_id: str | None) -> tuple[dict[str, str], list[Row]]:
-    """Listing values win; the detail page fills gaps; disagreements are warned about."""
-    listing = pair.listing.fields if pair.listing else {}
-    detail = pair.detail.fields if pair.detail else {}
+    """The first listing entry's values win, later entries and then the detail page fill gaps;
+    every disagreement is warned about, so no value from any appearance is lost."""
     fields: dict[str, str] = {}
-    warnings = []
-    for name in METADATA_FIELDS:
-        ours, theirs = listing.get(name), detail.get(name)
-        if ours and theirs and pair.detail and fold(ours) != fold(theirs):
-            warnings.append(
-                record_warning(
-                    "listing-vs-detail",
-                    f"{name}: listing says {ours!r}, detail page says {theirs!r}; kept the listing's",
-                    pair.detail,
-                    row_id,
-                )
-            )
-        value = squeeze(ours or theirs or "")
-        if value:
-            fields[name] = value
+    source: dict[str, Record] = {}
+    first = pair.listing
+    warnings = [
+        _disagreement("title", first, first.title, other, other.title, row_id)
+        for other in pair.listings[1:]
+        if first is not None and title_key(other.title) != title_key(first.title)
+    ]
+    for record in pair.records:
+        for name in METADATA_FIELDS:
+            value = squeeze(record.fields.get(name) or "")
+            kept = fields.get(name)
+            if not value:
+                continue
+            if kept is None:
+                fields[name], source[name] = value, record
+            elif fold(kept) != fold(value):
+                warnings.append(_disagreement(name, source[name], kept, record, value, row_id))
     return fields, warnings
+
+
+def _disagreement(name: str, first: Record, kept: str, other: Record, value: str, row_id: str | None) -> Row:
+    if other.page_kind == DETAIL:
+        code, message = "listing-vs-detail", f"{name}: listing says {kept!r}, detail page says {value!r}"
+    else:
+        code, message = "listing-vs-listing", f"{name}: {first.page_url} says {kept!r}, {other.page_url} says {value!r}"
+    return record_warning(code, f"{message}; kept the listing's", other, row_id)
 
 
 def _sources(pair: RecordPair) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
@@ -22,7 +22,17 @@ from bs4.builder._htmlparser import BeautifulSoupHTMLParser, HTMLParserTreeBuild
 from bs4.element import Comment, NavigableString, PageElement, Tag
 from bs4.exceptions import ParserRejectedMarkup
 
-from .site import DETAIL, LISTING, OTHER, kind_of_url, known_field, language_of_url, page_kind, status_for_stage
+from .site import (
+    DETAIL,
+    LISTING,
+    OTHER,
+    heading_of,
+    kind_of_url,
+    known_field,
+    language_of_url,
+    page_kind,
+    status_for_stage,
+)
 
 
 class PageError(ValueError):
@@ -41,6 +51,30 @@ class Line:
     href: str | None = None
     item: bool = False
     heading: int = 0
+    block: int = field(default=0, compare=False)
+    """The number of the innermost block element the line lies in (0 for text captures)."""
+    parent: Span | None = field(default=None, compare=False)
+    """The element that holds that block (its row, its list); None for text captures."""
+    after_break: bool = field(default=False, compare=False)
+    """The line began at a `<br>` inside the same block as the line before it."""
+
+    def within_parent_of(self, other: Line) -> bool:
+        """Whether this line lies inside the element that holds `other`'s block: where a value of
+        `other` can stand. Always true for text captures, which have no blocks."""
+        return other.parent is None or other.parent.holds(self.block)
+
+
+@dataclass(slots=True)
+class Span:
+    """A block element as numbered in document order: its own number, and the last number inside it
+    (None while it is open). A line keeps its parent's span, not the path of its ancestors, so a page
+    nested a million deep costs a million spans, not a million paths."""
+
+    start: int
+    end: int | None = None
+
+    def holds(self, block: int) -> bool:
+        return self.start <= block and (self.end is None or block <= self.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +179,8 @@ _ITEM_TAGS = frozenset({"li", "dd"})
 
 
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
+_CONTINUED = re.compile(r"[-‐‑‒–—,]\s*$")
+"""Text that a `<br>` cannot end: a range or list that goes on on the next line."""
 
 
 class _Open(NamedTuple):
@@ -167,6 +203,10 @@ class _LineBuilder:
         self._enclosing_href: str | None = None
         self._item_depth = 0
         self._heading = 0
+        self._spans: list[Span] = [Span(0)]
+        self._block_count = 0
+        self._in_link = 0
+        self._after_break = False
 
     def walk(self, root: Tag) -> None:
         """The text under `root` in document order; each element is entered before its children
@@ -195,7 +235,7 @@ class _LineBuilder:
         """Start an element; None when it has no children to walk (`<br>`)."""
         name = tag.name
         if name == "br":
-            self.flush()
+            self._break()
             return None
         block = name in _BLOCK_TAGS
         if block:
@@ -204,6 +244,10 @@ class _LineBuilder:
                 self.blank()
         heading = _HEADINGS.get(name, 0)
         opened = _Open(name, block, self._enclosing_href, heading)
+        if block:
+            self._block_count += 1
+            self._spans.append(Span(self._block_count))
+        self._in_link += name == "a"
         href = tag.get("href") if name == "a" else None
         link = _absolute(self.base_url, str(href)) if href else None
         if link:
@@ -213,9 +257,20 @@ class _LineBuilder:
         self._heading = heading or self._heading
         return opened
 
+    def _break(self) -> None:
+        """A `<br>`: a space inside a title or link (one heading, one link text), after a dangling dash or
+        comma (`December 2013 –<br>March 2014` is one value); elsewhere the end of a line."""
+        if self._heading or self._in_link or _CONTINUED.search("".join(self._parts[-3:])):
+            self._parts.append(" ")
+        elif self._parts:
+            self.flush()
+            self._after_break = True
+
     def _leave(self, opened: _Open) -> None:
+        self._in_link -= opened.name == "a"
         if opened.block:
             self.flush()
+            self._spans.pop().end = self._block_count
         self._item_depth -= opened.name in _ITEM_TAGS
         self._enclosing_href = opened.enclosing_href
         self._heading = 0 if opened.heading else self._heading
@@ -226,9 +281,11 @@ class _LineBuilder:
         text = squeeze("".join(self._parts))
         if text:
             href = self._href or self._enclosing_href
-            self.lines.append(Line(text, href, self._item_depth > 0, self._heading))
+            block, parent = self._spans[-1].start, self._spans[-2] if len(self._spans) > 1 else None
+            self.lines.append(Line(text, href, self._item_depth > 0, self._heading, block, parent, self._after_break))
         self._parts.clear()
         self._href = None
+        self._after_break = False
 
     def blank(self) -> None:
         if self.lines and self.lines[-1].text:
@@ -397,17 +454,35 @@ def language_of(url: str | None, lines: list[Line]) -> str:
     return "ru" if len(_CYRILLIC.findall(sample)) > len(_LATIN.findall(sample)) else "en"
 
 
-def kind_of(url: str | None, lines: list[Line]) -> str:
-    """Listing, detail or other: from the URL when it tells, else from what the lines hold."""
+def kind_of(url: str | None, lines: list[Line], claimed: str | None = None) -> str:
+    """Listing, detail or other: the URL's pattern decides when it tells; else the kind the capture
+    claims, but a claimed listing must read as one (a home page of project teasers is no listing);
+    else what the lines hold."""
     from_url = kind_of_url(url) if url else None
     if from_url:
         return from_url
-    texts = [line.text for line in lines if line.text]
-    if len({field[0] for field in map(known_field, texts) if field}) >= 2:
+    if claimed is not None and claimed != LISTING:
+        return claimed
+    if _reads_as_listing(lines):
         return LISTING
-    if any(status_for_stage(text) for text in texts[1:8]):
+    if claimed is None and any(status_for_stage(line.text) for line in lines[1:12] if line.text):
         return DETAIL
     return OTHER
+
+
+def _reads_as_listing(lines: list[Line]) -> bool:
+    """Two or more different field labels, under a section heading (`Ongoing`, a year)."""
+    seen_heading, fields = False, set()
+    for line in lines:
+        if not line.text:
+            continue
+        seen_heading = seen_heading or heading_of(line.text) is not None
+        known = known_field(line.text)
+        if known and seen_heading:
+            fields.add(known[0])
+            if len(fields) >= 2:
+                return True
+    return False
 
 
 def load_page(
@@ -435,7 +510,7 @@ def load_page(
     if not any(line.text for line in lines):
         raise PageError("the page is empty")
     try:
-        known_kind = page_kind(kind) if kind is not None else kind_of(url, lines)
+        known_kind = kind_of(url, lines, page_kind(kind) if kind is not None else None)
     except ValueError as exc:
         raise PageError(str(exc)) from exc
     return Page(

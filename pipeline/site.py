@@ -100,6 +100,43 @@ FIELD_LABELS: dict[str, str] = {
 }
 """Listing label (without its colon) → record field."""
 
+FACT_LABELS: dict[str, str] = {
+    "customer": "customer",
+    "originator": "customer",
+    "project originator": "customer",
+    "project customer": "customer",
+    "заказчик": "customer",
+    "заказчик проекта": "customer",
+    "developer": "developer",
+    "project developer": "developer",
+    "разработчик": "developer",
+    "разработчик проекта": "developer",
+    "исполнитель": "developer",
+    "project aim": "aim",
+    "aim": "aim",
+    "project goal": "aim",
+    "цель проекта": "aim",
+    "цель": "aim",
+    "project leader": "leader",
+    "project manager": "leader",
+    "руководитель проекта": "leader",
+    "руководитель": "leader",
+}
+"""Labels in a detail page's text (`Customer: …`, `Project leader - …`) → `projects` column. `Project goals:`
+(plural) heads a list of goals, not the aim, so it is not here."""
+
+_FACT_LINE = re.compile(r"^([^\W\d_]+(?: [^\W\d_]+){0,2}?)\s*(?::|\s[-–—]\s)\s*(.*)$")
+
+
+def fact_of(text: str) -> tuple[str, str] | None:
+    """(column, inline value) for a `Customer: …` or `Project leader - …` line of a detail page, else None."""
+    match = _FACT_LINE.match(text)
+    if match is None:
+        return None
+    name = FACT_LABELS.get(fold(match.group(1)))
+    return (name, match.group(2)) if name else None
+
+
 METADATA_FIELDS = ("direction", "subdirection", "stage", "project_type", "date_text")
 """The order of the unlabelled values on a detail page (and of labels on a listing)."""
 
@@ -157,8 +194,97 @@ KNOWN_SUBDIRECTIONS = frozenset(
 )
 """Lets a lone unlabelled value on a detail page be told from a direction."""
 
-_LABEL_LINE = re.compile(r"^([^\W\d_][^\W\d_ ]{0,24}(?: [^\W\d_]+){0,2}?)\s*:\s*(.*)$")
-"""`Label:` or `Label: value`: one to three words of letters before the colon."""
+KNOWN_DIRECTIONS = frozenset(
+    {
+        "spatial development",
+        "territorial development",
+        "economic development",
+        "social development",
+        "public administration",
+        "пространственное развитие",
+        "территориальное развитие",
+        "экономическое развитие",
+        "социальное развитие",
+        "государственное управление",
+    }
+)
+"""Directions seen on the site (and in its URLs): a Direction is recognised by its value, wherever it stands."""
+
+PAGE_CHROME = frozenset(
+    {
+        "print",
+        "print version",
+        "printable version",
+        "version for printing",
+        "печать",
+        "версия для печати",
+        "распечатать",
+        "share",
+        "share this",
+        "поделиться",
+        "tweet",
+        "like",
+        "facebook",
+        "twitter",
+        "vk",
+        "vkontakte",
+        "вконтакте",
+        "telegram",
+        "whatsapp",
+        "linkedin",
+        "odnoklassniki",
+        "одноклассники",
+        "livejournal",
+        "google+",
+        "email",
+        "e-mail",
+        "send to a friend",
+        "отправить другу",
+        "back",
+        "назад",
+        "back to list",
+        "back to projects",
+        "вернуться к списку",
+        "к списку проектов",
+        "all projects",
+        "все проекты",
+        "home",
+        "главная",
+        "rss",
+        "subscribe",
+        "подписаться",
+    }
+)
+"""Words of page furniture (print, share, back links) that stand between a detail page's title and
+its values; a line made only of them is never a value."""
+
+_BREADCRUMB = re.compile(r"\s(?:→|›|»|>|/|\||::|←|‹|«)\s")
+_CHROME_SEPARATORS = re.compile(r"\s*(?:[|·•,/]|\s)\s*")
+
+
+def is_chrome(text: str, link: str | None = None) -> bool:
+    """Page furniture: print, share and back links, a breadcrumb trail (`Home → Projects → 2007`:
+    two separators, or one after `Home`), or a link that goes nowhere on the web (`javascript:`, `mailto:`)."""
+    key = fold(text).strip("«»<>‹›←→: ")
+    if key in PAGE_CHROME or all(word in PAGE_CHROME for word in _CHROME_SEPARATORS.split(key) if word):
+        return True
+    crumbs = _BREADCRUMB.split(f" {key} ")
+    if len(crumbs) >= 3 or (len(crumbs) == 2 and crumbs[0].strip() in PAGE_CHROME):
+        return True
+    return link is not None and urlsplit(link).scheme not in ("http", "https", "")
+
+
+_LABEL_WORD = r"[^\W\d_]{1,25}(?:-[^\W\d_]{1,25})?"
+_LABEL_LINE = re.compile(rf"^({_LABEL_WORD}(?: {_LABEL_WORD}){{0,2}}?)\s*:\s*(.*)$")
+"""`Label:` or `Label: value`: one to three words of letters (a hyphen inside a word too) before the colon."""
+
+_FIELD_BY_KEY = {label.replace(" ", ""): name for label, name in FIELD_LABELS.items()}
+
+
+def _label_key(label: str) -> str:
+    """A label as looked up: folded, with no hyphens or spaces, so `Sub-direction` is `Subdirection`."""
+    return fold(label).replace("-", "").replace(" ", "")
+
 
 _YEAR_HEADING = re.compile(
     r"^(?:(?:year|in|в|за)\s+)?((?:19|20|21)\d\d)(?:\s*(?:г\.?|год[ау]?|year))?\s*[:.]?$", re.IGNORECASE
@@ -183,7 +309,7 @@ def known_field(text: str) -> tuple[str, str] | None:
     label = label_of(text)
     if label is None:
         return None
-    name = FIELD_LABELS.get(fold(label[0]))
+    name = _FIELD_BY_KEY.get(_label_key(label[0]))
     return (name, label[1]) if name else None
 
 

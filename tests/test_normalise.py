@@ -103,11 +103,15 @@ def test_pairing_prefers_the_link_over_the_title():
     assert pairs[1].detail is not None and pairs[0].detail is None
 
 
+OTHER_YEAR = {**FIELDS, "date_text": "2013"}
+
+
 def test_an_ambiguous_title_is_not_merged_and_is_warned_about():
-    pairs, warnings = pair_records([listing(section="2012"), listing(section="2013"), detail()])
+    entries = [listing(section="2012"), listing(section="2013", fields=OTHER_YEAR)]  # two projects, one title
+    pairs, warnings = pair_records([*entries, detail()])
     assert all(p.detail is None for p in pairs[:2]) and pairs[2].detail is not None
     assert [(w["code"], w["project_id"]) for w in warnings] == [("ambiguous-title", "2012/draft-concept")]
-    result = normalise([listing(section="2012"), listing(section="2013"), detail()])
+    result = normalise([*entries, detail()])
     row_ids = {candidate.row["project_id"] for candidate in result.candidates}
     assert {w["project_id"] for w in result.warnings if w["code"] == "ambiguous-title"} <= row_ids
 
@@ -178,3 +182,37 @@ def test_whitespace_is_squeezed_but_text_kept_as_published():
     row = normalise([record]).candidates[0].row
     assert row["title"] == 'The Center for “Strategic” Research"'
     assert row["direction"] == "Spatial Development"
+
+
+def test_one_project_shown_twice_is_one_row_with_every_appearance():
+    """Issue 10, case 4: the same detail URL under "Ongoing" and a year, on two areas' listings."""
+    other_area = LISTING_URL.replace("clusters_and_cluster_policy", "regional_development_strategies")
+    entries = [
+        listing(section="Ongoing", link=DETAIL_URL),
+        listing(section="2012", link=DETAIL_URL, line=40),
+        Record(other_area, "listing", "en", "ccc", 5, "Draft concept", dict(FIELDS), "2012", DETAIL_URL, area="B"),
+    ]
+    entries[0].area = entries[1].area = "A"
+    result = normalise([*entries, detail()])
+    assert result.rejects == [] and len(result.candidates) == 1
+    row = result.candidates[0].row
+    assert row["description"] == "About it."
+    assert (row["listing_section"], row["listing_sections"]) == ("Ongoing", ["Ongoing", "2012"])
+    assert row["listing_urls"] == sorted([LISTING_URL, other_area]) and row["thematic_areas"] == ["A", "B"]
+    assert row["source_sha256"] == "aaa,ccc,bbb"
+
+
+def test_appearances_that_disagree_are_warned_about_and_the_first_kept():
+    entries = [listing(section="Ongoing", link=DETAIL_URL), listing(fields=OTHER_YEAR, link=DETAIL_URL)]
+    result = normalise(entries)
+    [candidate] = result.candidates
+    assert candidate.row["date_text"] == "2011-2012"
+    assert [(w["code"], w["project_id"]) for w in result.warnings] == [("listing-vs-listing", "2012/draft-concept")]
+    assert "'2011-2012'" in result.warnings[0]["message"] and "'2013'" in result.warnings[0]["message"]
+
+
+def test_entries_without_a_link_merge_only_when_their_values_agree():
+    same = normalise([listing(section="Ongoing"), listing(section="2012")])
+    assert len(same.candidates) == 1 and same.candidates[0].row["listing_sections"] == ["Ongoing", "2012"]
+    apart, _ = pair_records([listing(section="2012"), listing(section="2013", fields=OTHER_YEAR)])
+    assert len(apart) == 2

@@ -223,9 +223,12 @@ def test_html_lines_leave_out_the_site_footer():
         ("http://127.0.0.1:8000/thematic_areas/clusters/", [], LISTING),
         ("http://csr-nw.ru/en/projects/", ["Projects", "Some prose."], OTHER),
         ("http://csr-nw.ru/en/news/1234/", ["Seminar in Kaliningrad", "The seminar took place on 12 March."], OTHER),
-        (None, ["Title", "Direction:", "Spatial Development", "Stage:", "Completed project"], LISTING),
-        (None, ["Title", "Stage: Completed project", "Date: 2015"], LISTING),
-        (None, ["Название", "Направление:", "Пространственное развитие", "Дата:", "2015"], LISTING),
+        (None, ["Ongoing", "Title", "Direction:", "Spatial Development", "Stage:", "Completed project"], LISTING),
+        (None, ["2015", "Title", "Stage: Completed project", "Date: 2015"], LISTING),
+        (None, ["Текущие проекты", "Название", "Направление:", "Пространственное развитие", "Дата:", "2015"], LISTING),
+        # project teasers on a home page: labels, but no section of a listing (issue 10, case 10)
+        (None, ["Our projects", "Title", "Stage: Completed project", "Date: 2015", "Other", "Type: Research"], OTHER),
+        ("http://csr-nw.ru/en/", ["News", "Title", "Stage: Completed project", "Date: 2015"], OTHER),
         (None, ["Seminar", "Date: 12 March 2015", "The seminar took place."], OTHER),  # one label is no listing
         (None, ["Title", "", "Spatial Development", "Completed project", "2013"], DETAIL),
         (None, ["Название", "Завершенный проект"], DETAIL),

@@ -48,7 +48,9 @@ def codes(output):
         ("September – December 2007", "en", "date"),
         ("2011 – по настоящее время", "ru", "date"),
         ("Spring-ish 2013", "en", "date-like"),  # holds a year but will not parse: a date only after the stage
-        ("Spatial Development", "en", "text"),
+        ("Spatial Development", "en", "direction"),
+        ("Пространственное развитие", "ru", "direction"),
+        ("Urban Economy", "en", "text"),
         ("Feasibility study", "en", "text"),
     ],
 )
@@ -121,9 +123,30 @@ D, S, C, T, Y = "Spatial Development", "Clusters & Cluster Policy", "Completed p
             5,
             id="russian-five",
         ),
-        # the first value that cannot come next ends the block
-        pytest.param([C, Y, "Development"], "en", {"stage": C, "date_text": Y}, 2, id="type-after-date-ends-block"),
-        pytest.param([Y, C], "en", {"date_text": Y}, 1, id="stage-after-date-ends-block"),
+        # values recognised by what they are, in any order (issue 10, case 8)
+        pytest.param(
+            [C, Y, "Development"],
+            "en",
+            {"stage": C, "date_text": Y, "project_type": "Development"},
+            3,
+            id="type-after-date",
+        ),
+        pytest.param([Y, C], "en", {"date_text": Y, "stage": C}, 2, id="stage-after-date"),
+        pytest.param(
+            [C, D, S, T, Y],
+            "en",
+            {"stage": C, "direction": D, "subdirection": S, "project_type": T, "date_text": Y},
+            5,
+            id="stage-before-direction",
+        ),
+        pytest.param(
+            [D, S, Y, C, T],
+            "en",
+            {"direction": D, "subdirection": S, "date_text": Y, "stage": C, "project_type": T},
+            5,
+            id="date-before-stage-and-type",
+        ),
+        # a value whose slot is taken, or free text after the values, ends the block
         pytest.param([C, "Current project"], "en", {"stage": C}, 1, id="second-stage-ends-block"),
         pytest.param(
             [C, T, Y, "A short line"],
@@ -132,11 +155,43 @@ D, S, C, T, Y = "Spatial Development", "Clusters & Cluster Policy", "Completed p
             3,
             id="text-after-date-ends-block",
         ),
+        # page chrome between the title and the values is passed over (issue 10, case 2)
+        pytest.param(["Print version", D, S, C], "en", {"direction": D, "subdirection": S, "stage": C}, 4, id="print"),
+        pytest.param(
+            ["Home → Projects → 2007", "Share", "Facebook Twitter", C, T, Y],
+            "en",
+            {"stage": C, "project_type": T, "date_text": Y},
+            6,
+            id="breadcrumbs-and-share-buttons",
+        ),
+        pytest.param(
+            ["Главная / Проекты / 2007", "Версия для печати", "Пространственное развитие", "Текущий проект"],
+            "ru",
+            {"direction": "Пространственное развитие", "stage": "Текущий проект"},
+            4,
+            id="russian-chrome",
+        ),
+        pytest.param(
+            ["Subscribe to our newsletter", "Urban Economy", S, C],
+            "en",
+            {"direction": "Urban Economy", "subdirection": S, "stage": C},
+            4,
+            id="unknown-furniture-before-the-values-is-ignored",
+        ),
+        pytest.param(
+            ["Published: 12.03.2014", "Print", C, Y],
+            "en",
+            {"stage": C, "date_text": Y},
+            4,
+            id="unknown-label-before-the-values-is-ignored",
+        ),
+        pytest.param([C, Y, "Project aim:"], "en", {"stage": C, "date_text": Y}, 2, id="label-after-values-ends-block"),
         pytest.param([], "en", {}, 0, id="no-values"),
     ],
 )
 def test_assign_metadata(values, language, expected, used):
-    assert assign_metadata(values, language) == (expected, used)
+    metadata = assign_metadata(values, language)
+    assert (metadata.fields, metadata.used) == (expected, used)
 
 
 NIKEL_URL = "http://csr-nw.ru/en/projects/2007/program_for_socio-economic_development_of_nikel_urban_type_settlement_murmansk_oblast/"
@@ -205,10 +260,10 @@ def test_a_russian_detail_page(date_text):
 
 
 def test_a_detail_page_whose_block_stops_early_keeps_the_rest_in_the_description():
-    text = "Title\n\nCompleted project\n2013\nDevelopment\n\nProse."
+    text = "Title\n\nCompleted project\n2013\nCompleted project\n\nProse."
     [record] = parse_page(load_page(text.encode(), "text/plain", NIKEL_URL)).records
     assert record.fields == {"stage": "Completed project", "date_text": "2013"}
-    assert record.description == "Development\nProse."
+    assert record.description == "Completed project\nProse."
 
 
 # --- listing pages ----------------------------------------------------------
