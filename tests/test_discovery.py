@@ -108,6 +108,17 @@ def test_all_areas_from_one_start_url_finds_every_listing_and_detail_page(
     assert "/en/" not in targets and "/en/news/" not in targets
 
 
+def test_refresh_all_areas_crawls_and_builds_every_area(site, catalogue, tmp_path, capsys):
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    args = ["refresh", "--raw", str(raw), "--out", str(out), "--delay", "0", "--all-areas", *UA]
+
+    main([*args, "--start-url", catalogue.home_url("ru")])
+
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:2] == [printed[0], "areas: 3 en, 3 ru"] and " 0 failed" in printed[0]
+    assert any(line.startswith(f"built {out}: 17 pages read, ") for line in printed)
+
+
 def test_without_all_areas_only_the_start_area_is_crawled(site, catalogue, tmp_path, capsys):
     start = catalogue.listing_url(CLUSTERS, "en")
 
