@@ -331,7 +331,16 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         metavar="URL",
         dest="start_urls",
-        help="a listing (or project) URL to start from; repeatable (default: the site's listings)",
+        help="a page to start from: a thematic-area listing, a project page, or another page such as the "
+        "home page, whose content tells its kind; repeatable (default: the site's thematic-area listings, "
+        "one in English and one in Russian)",
+    )
+    parser.add_argument(
+        "--all-areas",
+        action="store_true",
+        help="also follow every link to another thematic-area listing on the same site, in either language, "
+        "from every listing and from a start page that is no listing: the whole catalogue; the summary "
+        "counts the areas found per language",
     )
     _add_raw_option(parser, "raw/ folder to write")
     parser.add_argument(
@@ -474,6 +483,7 @@ def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
         raise CliError("--delay must be >= 0, --max-pages and --max-pagination-pages >= 1, --page-timeout > 0")
     return FetchSettings(
         start_urls=start_urls,
+        all_areas=args.all_areas,
         delay=args.delay,
         max_pages=args.max_pages,
         max_pagination_pages=args.max_pagination_pages,
@@ -671,7 +681,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "refresh",
         "fetch, then build: the scheduled job",
-        CRAWL_EXAMPLE,
+        CRAWL_EXAMPLE + " --all-areas",
         (OK, BAD_INPUT, FETCH_FAILED, REFUSED, LOCK_HELD, INTERRUPTED),
         _refresh_arguments,
         cmd_refresh,

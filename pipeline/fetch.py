@@ -1,5 +1,10 @@
 """The live crawler: listing pages → the project pages they link to → byte-exact captures in raw/.
 
+With `all_areas` it also follows every link to another thematic-area listing (`discover_links`,
+`area_url`), from each listing and from a start page that is no listing (the home page's menu),
+so one start URL reaches the whole catalogue in both languages; each area is a pagination chain
+of its own. A start URL whose path does not tell its kind is read to find out (`kind_of_content`).
+
 Each concern is one small piece, in the spirit of Scrapy's middlewares:
 `RobotsRules` (robots.txt, once per host), `Throttle` (one request at a time
 per host, with a delay), `backoff` (retry waits with jitter and Retry-After),
@@ -19,6 +24,7 @@ import contextlib
 import json
 import logging
 import random
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -27,7 +33,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any, TextIO
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3
@@ -37,9 +43,9 @@ from . import interrupt
 from .deadline import Deadline, DeadlineAdapter
 from .pages import PageError, detect_charset, load_page
 from .parse import parse_page
-from .rawstore import Capture, RawStore, sha256_hex
+from .rawstore import Capture, CaptureMeta, RawStore, RawStoreError, sha256_hex
 from .settings import FetchSettings
-from .site import DETAIL, LISTING, is_next_page_link, kind_of_url
+from .site import DETAIL, LISTING, OTHER, is_next_page_link, kind_of_url, language_of_url
 from .wording import counted
 
 log = logging.getLogger("pipeline.fetch")
@@ -88,9 +94,11 @@ class FetchReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     bounds: list[str] = field(default_factory=list)
+    """Every crawl bound that was hit, and what it left out."""
     retired: list[tuple[str, str | None]] = field(default_factory=list)
     """Detail pages dropped from the manifest: their listing no longer links them (url, listing)."""
-    """Every crawl bound that was hit, and what it left out."""
+    areas: list[str] = field(default_factory=list)
+    """The thematic-area listings this crawl knew of, started from or found linked, in the order found."""
     interrupted: str | None = None
     bytes: int = 0
     elapsed: float = 0.0
@@ -106,6 +114,9 @@ class FetchReport:
             f"{len(self.not_modified)} not modified, {len(self.skipped)} skipped, {len(self.failed)} failed, "
             f"{counted(self.bytes, 'byte')} in {self.elapsed:.1f} s",
         ]
+        if self.areas:
+            languages = [area_language(url) for url in self.areas]
+            lines.append(f"areas: {languages.count('en')} en, {languages.count('ru')} ru")
         if self.interrupted:
             lines.append(f"stopped early: {self.interrupted}")
         lines += [f"bound hit: {bound}" for bound in self.bounds]
@@ -428,10 +439,48 @@ class _AnchorCollector(HTMLParser):
             self._open = None
 
 
-def discover_links(body: bytes, content_type: str, charset: str | None, page_url: str) -> list[tuple[str, str]]:
-    """(url, kind) for every detail page and listing page (pagination) a listing links to, in page order.
+# -- thematic areas ---------------------------------------------------------------------------------------------
 
-    A link that is not a well-formed URL is passed over: it says nothing about the other links.
+# TODO(site.py): the shape of a thematic-area listing URL is a fact about the site and belongs in site.py.
+_AREA_PATH = re.compile(r"^(?:/en)?/area_of_activity/[^/]+/thematic_areas/[^/]+/?$")
+"""A thematic-area listing: `/area_of_activity/<direction>/thematic_areas/<area>/`, after `/en` in English."""
+
+AREA = "area"
+"""What `discover_links` calls a link to a thematic-area listing: a listing that starts a chain of its own."""
+
+
+def area_url(url: str) -> str | None:
+    """The first page of the thematic-area listing `url` is a page of (its query and fragment dropped),
+    or None when `url` is no thematic-area listing."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not _AREA_PATH.match(parts.path):
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def area_language(url: str) -> str:
+    """`en` for a listing under `/en/`, else `ru`: the site's other paths are Russian."""
+    return "en" if language_of_url(url) == "en" else "ru"
+
+
+def crawl_key(url: str) -> str:
+    """What makes two URLs one page for the crawl: the same URL, or its `http`/`https` twin on the default
+    ports (the upgrade `same_origin` allows), so a site that redirects to https is not crawled twice."""
+    scheme, host, port = _origin_parts(url)
+    if _DEFAULT_PORTS.get(scheme) != port:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(("", host, parts.path or "/", parts.query, ""))
+
+
+def discover_links(
+    body: bytes, content_type: str, charset: str | None, page_url: str, *, listing: bool = True, areas: bool = False
+) -> list[tuple[str, str]]:
+    """(url, kind) for every page worth visiting that a page links to, in page order.
+
+    A `listing` links detail pages (`detail`) and its own next pages (`listing`); with `areas`, any page
+    links thematic-area listings (`area`, as the area's first page). A link that is not a well-formed URL
+    is passed over: it says nothing about the other links.
     """
     if content_type != "text/html":
         return []
@@ -448,10 +497,12 @@ def discover_links(body: bytes, content_type: str, charset: str | None, page_url
             continue
         if parts.scheme not in ("http", "https") or url == page_url:
             continue
-        kind = kind_of_url(url)
-        if kind != DETAIL and not (parts.path == listing_path and is_next_page_link(anchor.text, anchor.rel)):
-            continue
-        found.setdefault(url, kind if kind == DETAIL else LISTING)
+        if listing and kind_of_url(url) == DETAIL:
+            found.setdefault(url, DETAIL)
+        elif listing and parts.path == listing_path and is_next_page_link(anchor.text, anchor.rel):
+            found.setdefault(url, LISTING)
+        elif areas and (area := area_url(url)) is not None and area != page_url:
+            found.setdefault(area, AREA)
     return list(found.items())
 
 
@@ -460,7 +511,8 @@ class _Visit:
     """A URL in the frontier; a listing page knows the pagination chain it belongs to and its place in it."""
 
     url: str
-    kind: str
+    kind: str | None
+    """None for a start URL whose path does not tell: the page's content decides."""
     chain: str | None = None
     position: int = 1
     found_on: str | None = None
@@ -473,6 +525,7 @@ class Crawler:
     Every crawl ends: it stops after `max_pages` pages, follows a listing's pagination
     for at most `max_pagination_pages` pages, and ends a chain at a page that repeats
     an earlier one (the same detail links). Each bound hit is named in the report.
+    With `all_areas`, each thematic-area listing found is a chain of its own.
     """
 
     def __init__(
@@ -492,11 +545,19 @@ class Crawler:
         """Every detail page a listing linked in this crawl."""
         self._incomplete: set[str] = set()
         """Listing chains not read whole in this crawl (a page failed, a bound cut it)."""
+        self._read: set[str] = set()
+        """Every listing page whose links this crawl read."""
+        self._seen: set[str] = set()
+        """`crawl_key` of every URL queued or fetched (a redirect's target too): none is visited twice."""
+        self._areas: dict[str, str] = {}
+        """`crawl_key` → URL of every thematic-area listing started from or queued."""
 
     def crawl(self) -> FetchReport:
         started = time.monotonic()
-        frontier = deque(_Visit(url, kind_of_url(url) or LISTING, chain=url) for url in self.settings.start_urls)
-        seen = {visit.url for visit in frontier}
+        frontier = deque(_Visit(url, kind_of_url(url), chain=url) for url in self.settings.start_urls)
+        for visit in frontier:
+            self._see(visit.url)
+            self._note_area(visit.url, start=True)
         self.store.save_every = self.settings.save_every
         self.store.save_interval = self.settings.save_interval
         self.store.remove_temporaries()
@@ -505,8 +566,7 @@ class Crawler:
                 interrupt.check()
                 visit = frontier.popleft()
                 for link in self._visit(visit):
-                    if link.url not in seen:
-                        seen.add(link.url)
+                    if self._see(link.url):
                         self._enqueue(frontier, visit, link)
             if not frontier:
                 self._retire_unlinked()
@@ -515,7 +575,26 @@ class Crawler:
         finally:
             self.store.flush()
             self.report.elapsed = time.monotonic() - started
+            self.report.areas = list(self._areas.values())
         return self.report
+
+    def _see(self, url: str) -> bool:
+        """Mark `url` as seen; True when it was not before."""
+        key = crawl_key(url)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    def _note_area(self, url: str, start: bool = False) -> None:
+        """Count `url` among the areas found when it is a thematic-area listing."""
+        area = area_url(url)
+        if area is None or crawl_key(area) in self._areas:
+            return
+        self._areas[crawl_key(area)] = area
+        if not start:
+            language = area_language(area)
+            log.info("found area %s (%s)", area, language, extra={"event": "area", "url": area, "language": language})
 
     def _enqueue(self, frontier: deque[_Visit], parent: _Visit, link: _Visit) -> None:
         if not same_origin(parent.url, link.url):
@@ -529,6 +608,8 @@ class Crawler:
             )
         else:
             frontier.append(link)
+            if link.kind == LISTING and link.chain == link.url:
+                self._note_area(link.url)
 
     def _page_limit_reached(self, frontier: deque[_Visit]) -> bool:
         limit = self.settings.max_pages
@@ -540,15 +621,16 @@ class Crawler:
         return True
 
     def _visit(self, visit: _Visit) -> list[_Visit]:
-        """Fetch one page; return the pages to visit from it (listings only). Faults stay with the page."""
+        """Fetch one page; return the pages to visit from it (see `_links`). Faults stay with the page."""
         url = visit.url
         self._report_progress(url)
         previous = self.store.get(url)
         try:
             self.fetcher.robots.check(url)
             response = self.fetcher.get(url, _conditional_headers(previous))
+            self._see(response.final_url)  # a page reached by a redirect is not fetched again by its own URL
             capture = self._keep(url, visit.kind, response, previous, visit.found_on)
-            return self._links(visit, capture) if visit.kind == LISTING else []
+            return self._links(visit, capture)
         except Skipped as exc:
             self._incomplete.add(visit.chain or url)
             self.report.skipped.append((url, str(exc)))
@@ -570,52 +652,100 @@ class Crawler:
         self._report_progress(url, wait, reason)
 
     def _links(self, visit: _Visit, capture: Capture) -> list[_Visit]:
-        """What a listing page links to; its pagination ends where a page repeats an earlier one."""
+        """What a page links to that the crawl visits: a listing's detail pages and next page, and with
+        `all_areas` the thematic-area listings any page but a detail page links. A listing's pagination
+        ends where a page repeats an earlier one."""
+        if capture.kind == DETAIL:
+            return []
+        listing = capture.kind == LISTING
+        if not (listing or self.settings.all_areas):
+            return []
         body = self.store.read(capture)
-        links = discover_links(body, capture.content_type, capture.charset, capture.final_url or visit.url)
+        base = capture.final_url or visit.url
+        links = discover_links(
+            body, capture.content_type, capture.charset, base, listing=listing, areas=self.settings.all_areas
+        )
+        if listing and not self._read_listing(visit, links):
+            return []
+        chain = visit.chain or visit.url
+        return [
+            _Visit(url, LISTING, url)
+            if kind == AREA
+            else _Visit(url, kind, chain, visit.position + 1)
+            if kind == LISTING
+            else _Visit(url, kind, found_on=chain)
+            for url, kind in links
+        ]
+
+    def _read_listing(self, visit: _Visit, links: list[tuple[str, str]]) -> bool:
+        """Record the detail pages a listing page links; False when the page repeats an earlier page
+        of its chain (the pagination ends there)."""
         details = tuple(sorted(url for url, kind in links if kind == DETAIL))
         chain = visit.chain or visit.url
         contents = self._chain_contents.setdefault(chain, set())
+        self._read.add(visit.url)
         if details in contents:
             self.report.bounds.append(
                 f"pagination of {chain} ended at {visit.url}: it repeats an earlier page of the listing"
             )
-            return []
+            return False
         contents.add(details)
         self._linked.update(details)
-        return [
-            _Visit(url, kind, chain, visit.position + 1) if kind == LISTING else _Visit(url, kind, found_on=chain)
-            for url, kind in links
-        ]
+        return True
 
     def _retire_unlinked(self) -> None:
-        """Drop from the manifest the detail pages their listing, read whole in this crawl, no longer links.
+        """Drop from the manifest the detail pages no listing links any more.
 
-        A project the site removed would otherwise live on through its old detail capture. Only
-        pages whose listing is known (`found_on`) and was read whole are retired; a page given as
-        a start URL never is. The capture files stay: they are history.
+        A project the site removed would otherwise live on through its old detail capture. A page
+        is retired when its listing (`found_on`) was read whole in this crawl, no listing read in
+        this crawl links it, and no listing capture this crawl did not read anew (it failed, or the
+        crawl did not reach it) links it either: with several listings, a project another area still
+        shows stays. A page given as a start URL never is. The capture files stay: they are history.
         """
         starts = set(self.settings.start_urls)
         read_whole = set(self._chain_contents) - self._incomplete
-        for capture in self.store.captures():
-            if (
-                capture.kind == DETAIL
-                and capture.found_on in read_whole
-                and capture.url not in self._linked
-                and capture.url not in starts
-            ):
+        candidates = [
+            capture
+            for capture in self.store.captures()
+            if capture.kind == DETAIL
+            and capture.found_on in read_whole
+            and capture.url not in self._linked
+            and capture.url not in starts
+        ]
+        if not candidates:
+            return
+        still_linked = self._linked_by_unread_listings()
+        for capture in candidates:
+            if still_linked is not None and capture.url not in still_linked:
                 self.store.remove(capture.url)
                 self.report.retired.append((capture.url, capture.found_on))
 
+    def _linked_by_unread_listings(self) -> set[str] | None:
+        """The detail pages that the stored listings this crawl did not read link; None when one cannot be read."""
+        linked: set[str] = set()
+        for capture in self.store.captures():
+            if capture.kind != LISTING or capture.url in self._read:
+                continue
+            try:
+                body = self.store.read(capture)
+            except RawStoreError as exc:
+                log.warning("retiring no page: %s", exc, extra={"event": "unreadable", "url": capture.url})
+                return None
+            base = capture.final_url or capture.url
+            links = discover_links(body, capture.content_type, capture.charset, base)
+            linked.update(url for url, kind in links if kind == DETAIL)
+        return linked
+
     def _keep(
-        self, url: str, kind: str, response: Response, previous: Capture | None, found_on: str | None = None
+        self, url: str, kind: str | None, response: Response, previous: Capture | None, found_on: str | None = None
     ) -> Capture:
-        """The capture to keep for a response: the earlier one (304, same bytes) or the response stored anew."""
+        """The capture to keep for a response: the earlier one (304, same bytes) or the response stored anew.
+
+        A page whose kind its URL does not tell (`kind` None) gets the kind its content shows.
+        """
         if response.status == 304 and previous is not None:
             self.report.not_modified.append(url)
-            if found_on is not None and previous.found_on != found_on:  # learnt once, then stable
-                return self.store.touch(url, found_on=found_on)
-            return previous  # nothing to record: an unchanged site rewrites no file
+            return self._not_modified(previous, kind, found_on)
         if response.status != 200:
             raise FetchError(f"HTTP {response.status}")
         if response.content_type not in STORED_TYPES:
@@ -625,17 +755,40 @@ class Crawler:
             charset = detect_charset(body, response.content_type, response.headers.get("content-type"))
         except PageError as exc:
             raise FetchError(f"unreadable page: {exc}") from None
+        decided = kind or kind_of_content(body, response.content_type, charset, url)
+        # a page that gave projects is judged as what it was, or a gutted one would pass as a page of no kind
+        expected = kind or (previous.kind if previous is not None and previous.kind else decided)
         refusal = refused_replacement(
-            body, response.content_type, charset, url, kind, previous, self.settings.min_size_ratio
+            body, response.content_type, charset, url, expected, previous, self.settings.min_size_ratio
         )
         if refusal:
             raise FetchError(refusal)
         unchanged = previous is not None and previous.sha256 == sha256_hex(body)
         (self.report.unchanged if unchanged else self.report.fetched).append(url)
         self.report.bytes += len(body)
-        if previous is not None and unchanged and _same_validators(previous, response, kind, found_on):
+        if previous is not None and unchanged and _same_validators(previous, response, decided, found_on):
             return previous  # the same bytes again: keep the entry (and its fetched_at) as it was
-        return self._store(url, kind, response, charset, found_on)
+        return self._store(url, decided, response, charset, found_on)
+
+    def _not_modified(self, previous: Capture, kind: str | None, found_on: str | None) -> Capture:
+        """The earlier capture, kept on a 304; its entry is rewritten only when its kind or listing is new."""
+        changes: CaptureMeta = {}
+        decided = kind or self._kind_of_capture(previous)
+        if decided != previous.kind:  # e.g. a home page that older crawls stored as a listing
+            changes["kind"] = decided
+        if found_on is not None and previous.found_on != found_on:  # learnt once, then stable
+            changes["found_on"] = found_on
+        if not changes:
+            return previous  # nothing to record: an unchanged site rewrites no file
+        return self.store.touch(previous.url, **changes)
+
+    def _kind_of_capture(self, capture: Capture) -> str:
+        """The kind a stored capture's content shows (its stored kind when it cannot be read)."""
+        try:
+            body = self.store.read(capture)
+        except RawStoreError:
+            return capture.kind or OTHER
+        return kind_of_content(body, capture.content_type, capture.charset, capture.url)
 
     def _store(self, url: str, kind: str, response: Response, charset: str, found_on: str | None) -> Capture:
         """Store a response's bytes with everything known about how they were obtained."""
@@ -681,12 +834,13 @@ def refused_replacement(
     would publish a dataset without those projects and exit 0. So an empty body is never stored,
     and a body under `min_ratio` of the last capture's size only when it still parses: a project
     removed from a listing is a real change, a page with no projects left is not one to trust.
+    A page of no kind (`other`, the home page) gives no projects: only an empty body is refused.
     """
     if not body:
         if previous is None:
             return "empty body (0 bytes): no earlier capture to keep, nothing stored"
         return f"empty body (0 bytes; the last good capture had {previous.size}): kept the last good capture"
-    if previous is None or len(body) >= previous.size * min_ratio:
+    if previous is None or len(body) >= previous.size * min_ratio or kind == OTHER:
         return None
     problem = _parse_problem(body, content_type, charset, url, kind)
     if problem is None:
@@ -704,6 +858,15 @@ def _parse_problem(body: bytes, content_type: str, charset: str, url: str, kind:
     except PageError as exc:
         return str(exc)
     return None if parse_page(page).records else f"no projects on the {page.kind} page"
+
+
+def kind_of_content(body: bytes, content_type: str, charset: str | None, url: str) -> str:
+    """`listing`, `detail` or `other`: the kind a page shows, read as the build reads it (a page with
+    no text at all is `other`)."""
+    try:
+        return load_page(body, content_type, url, charset=charset).kind
+    except PageError:
+        return OTHER
 
 
 def _conditional_headers(previous: Capture | None) -> dict[str, str]:

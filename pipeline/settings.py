@@ -19,8 +19,12 @@ USER_AGENT = f"{PROJECT_NAME}/0.1 (catalogue research crawler; +{CONTACT_URL})"
 
 @dataclass(frozen=True)
 class FetchSettings:
-    # Where the crawl starts: thematic-area listings (or detail pages).
+    # Where the crawl starts: thematic-area listings, detail pages, or any page of the site (the home
+    # page): a URL whose path does not tell its kind is read to find out.
     start_urls: tuple[str, ...] = START_URLS
+    # Also follow, from every listing (and a start page that is no listing), each link to another
+    # thematic-area listing on the same site, in either language: the whole catalogue, not only the start areas.
+    all_areas: bool = False
     # Sent with every request, so the site can tell who crawls and how to reach them.
     user_agent: str = USER_AGENT
     # Seconds between two requests to one host; a larger robots.txt Crawl-delay wins.

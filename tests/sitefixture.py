@@ -39,9 +39,31 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["Reply", "Request", "TestSite", "detail_html", "html_page", "http_date", "listing_entry", "listing_html"]
+__all__ = [
+    "CATALOGUE_AREAS",
+    "CATALOGUE_PROJECTS",
+    "Catalogue",
+    "CatalogueArea",
+    "CatalogueProject",
+    "Reply",
+    "Request",
+    "TestSite",
+    "catalogue_detail",
+    "catalogue_entry",
+    "catalogue_home",
+    "catalogue_listing",
+    "catalogue_page",
+    "catalogue_sections",
+    "catalogue_site",
+    "detail_html",
+    "html_page",
+    "http_date",
+    "listing_entry",
+    "listing_html",
+]
 
 
 @dataclass
@@ -414,3 +436,327 @@ class TestSite:
 def http_date(seconds: float) -> str:
     """An HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`) for a Unix time."""
     return formatdate(seconds, usegmt=True)
+
+
+# -- a whole catalogue: three thematic areas in two languages ------------------------------------------------
+
+LANGUAGES = ("en", "ru")
+_OTHER_LANGUAGE = {"en": "ru", "ru": "en"}
+_SWITCH_LABEL = {"en": "Рус", "ru": "Eng"}
+
+
+def _prefix(language: str) -> str:
+    return "/en" if language == "en" else ""
+
+
+@dataclass(frozen=True)
+class CatalogueArea:
+    """One thematic area: its listing in each language is titled (`<h1>`) by `names[language]`."""
+
+    direction: str
+    slug: str
+    names: dict[str, str]
+
+    def path(self, language: str) -> str:
+        return f"{_prefix(language)}/area_of_activity/{self.direction}/thematic_areas/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class CatalogueProject:
+    """One project, in both languages: its detail page at `/en/projects/<year>/<slug>/` and
+    `/projects/<year>/<slug>/`, and where the listings show it."""
+
+    year: str
+    slug: str
+    titles: dict[str, str]
+    values: dict[str, tuple[str, str, str, str, str]]
+    """Direction, Subdirection, Stage, Type and Date, as each language publishes them."""
+    shown: tuple[tuple[str, str], ...]
+    """(area slug, section) for every place a listing shows the project: `Ongoing` or a year."""
+    descriptions: dict[str, str]
+
+    @property
+    def key(self) -> str:
+        """The language-neutral path of the detail page: `projects/<year>/<slug>` (a `project_key`)."""
+        return f"projects/{self.year}/{self.slug}"
+
+    @property
+    def project_id(self) -> str:
+        return f"{self.year}/{self.slug}"
+
+    def path(self, language: str) -> str:
+        return f"{_prefix(language)}/projects/{self.year}/{self.slug}/"
+
+
+@dataclass
+class Catalogue:
+    """What `catalogue_site` serves: its areas, its projects, and every page by URL."""
+
+    origin: str
+    areas: tuple[CatalogueArea, ...]
+    projects: tuple[CatalogueProject, ...]
+    pages: dict[str, bytes] = field(default_factory=dict)
+    """URL → the bytes served, for every page of the catalogue."""
+    kinds: dict[str, str] = field(default_factory=dict)
+    """URL → `listing`, `detail` or `other` (the home pages)."""
+    replies: dict[str, Reply] = field(default_factory=dict)
+    """URL → the reply serving it (its `etag`, when served with ETags)."""
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+    def home_url(self, language: str) -> str:
+        return self.url(_prefix(language) + "/")
+
+    def listing_url(self, area: CatalogueArea | str, language: str) -> str:
+        return self.url(self.area(area).path(language))
+
+    def detail_url(self, project: CatalogueProject | str, language: str) -> str:
+        return self.url(self.project(project).path(language))
+
+    def listing_urls(self, language: str | None = None) -> list[str]:
+        return [url for url, kind in self.kinds.items() if kind == "listing" and _in(url, self.origin, language)]
+
+    def detail_urls(self, language: str | None = None) -> list[str]:
+        return [url for url, kind in self.kinds.items() if kind == "detail" and _in(url, self.origin, language)]
+
+    def area(self, area: CatalogueArea | str) -> CatalogueArea:
+        return area if isinstance(area, CatalogueArea) else next(a for a in self.areas if a.slug == area)
+
+    def project(self, project: CatalogueProject | str) -> CatalogueProject:
+        if isinstance(project, CatalogueProject):
+            return project
+        return next(p for p in self.projects if project in (p.slug, p.key, p.project_id))
+
+    def areas_of(self, project: CatalogueProject | str, language: str) -> list[str]:
+        """The names of the areas whose listing shows the project, as the listings title them, in area order."""
+        slugs = {slug for slug, _ in self.project(project).shown}
+        return [area.names[language] for area in self.areas if area.slug in slugs]
+
+    def sections_of(self, project: CatalogueProject | str) -> list[str]:
+        """The sections the project is shown under (`Ongoing` first, then years, newest first), each once."""
+        sections = {section for _, section in self.project(project).shown}
+        return sorted(sections, key=lambda section: (section != "Ongoing", -int(section) if section.isdigit() else 0))
+
+
+def _in(url: str, origin: str, language: str | None) -> bool:
+    return language is None or url.startswith(origin + "/en/") == (language == "en")
+
+
+CATALOGUE_AREAS = (
+    CatalogueArea(
+        "territorial_development",
+        "clusters_and_cluster_policy",
+        {"en": "Clusters & Cluster Policy", "ru": "Кластеры и кластерная политика"},
+    ),
+    CatalogueArea(
+        "territorial_development",
+        "regional_development_strategies",
+        {"en": "Regional Development Strategies", "ru": "Стратегии регионального развития"},
+    ),
+    CatalogueArea(
+        "economic_development", "industrial_policy", {"en": "Industrial Policy", "ru": "Промышленная политика"}
+    ),
+)
+
+_SPATIAL = {"en": "Spatial Development", "ru": "Пространственное развитие"}
+_ECONOMIC = {"en": "Economic Development", "ru": "Экономическое развитие"}
+_CURRENT = {"en": "Current project", "ru": "Текущий проект"}
+_COMPLETED = {"en": "Completed project", "ru": "Завершенный проект"}
+_DEVELOPMENT = {"en": "Development", "ru": "Разработка"}
+_RESEARCH = {"en": "Research", "ru": "Исследование"}
+
+
+def _values(
+    direction: dict[str, str],
+    area: CatalogueArea,
+    stage: dict[str, str],
+    kind: dict[str, str],
+    date: dict[str, str],
+) -> dict[str, tuple[str, str, str, str, str]]:
+    return {lang: (direction[lang], area.names[lang], stage[lang], kind[lang], date[lang]) for lang in LANGUAGES}
+
+
+_CLUSTERS, _STRATEGIES, _INDUSTRY = CATALOGUE_AREAS
+
+CATALOGUE_PROJECTS = (
+    CatalogueProject(
+        "2014",
+        "murmansk-cluster-strategy",
+        {
+            "en": "Development strategy of the Murmansk Oblast shipbuilding cluster",
+            "ru": "Стратегия развития судостроительного кластера Мурманской области",
+        },
+        _values(
+            _SPATIAL,
+            _CLUSTERS,
+            _CURRENT,
+            _DEVELOPMENT,
+            {"en": "2014 – until present", "ru": "2014 – по настоящее время"},
+        ),
+        (
+            ("clusters_and_cluster_policy", "Ongoing"),
+            ("clusters_and_cluster_policy", "2014"),
+            ("regional_development_strategies", "2014"),
+        ),
+        {
+            "en": "The cluster's strategy, written with the regional government.",
+            "ru": "Стратегия кластера, подготовленная вместе с правительством области.",
+        },
+    ),
+    CatalogueProject(
+        "2016",
+        "dimitrovgrad-cluster",
+        {
+            "en": "Development of innovative cluster in Dimitrovgrad city",
+            "ru": "Развитие инновационного кластера в городе Димитровграде",
+        },
+        _values(_SPATIAL, _CLUSTERS, _COMPLETED, _DEVELOPMENT, {"en": "2016", "ru": "2016"}),
+        (("clusters_and_cluster_policy", "2016"),),
+        {"en": "A nuclear innovation cluster.", "ru": "Ядерный инновационный кластер."},
+    ),
+    CatalogueProject(
+        "2015",
+        "pskov-region-strategy",
+        {
+            "en": "Social and economic development strategy of the Pskov Oblast",
+            "ru": "Стратегия социально-экономического развития Псковской области",
+        },
+        _values(_SPATIAL, _STRATEGIES, _COMPLETED, _DEVELOPMENT, {"en": "2015", "ru": "2015"}),
+        (("regional_development_strategies", "2015"),),
+        {"en": "A strategy to 2030.", "ru": "Стратегия до 2030 года."},
+    ),
+    CatalogueProject(
+        "2017",
+        "shipbuilding-industry-policy",
+        {"en": "Industrial policy for the shipbuilding industry", "ru": "Промышленная политика в судостроении"},
+        _values(
+            _ECONOMIC, _INDUSTRY, _CURRENT, _RESEARCH, {"en": "2017 – until present", "ru": "2017 – по настоящее время"}
+        ),
+        (("industrial_policy", "Ongoing"),),
+        {"en": "Research for the industry's policy.", "ru": "Исследование для отраслевой политики."},
+    ),
+    CatalogueProject(
+        "2013",
+        "industrial-parks-review",
+        {"en": "Review of industrial parks in the North-West", "ru": "Обзор индустриальных парков Северо-Запада"},
+        _values(
+            _ECONOMIC,
+            _INDUSTRY,
+            _COMPLETED,
+            _RESEARCH,
+            {"en": "March 2013 – December 2013", "ru": "март 2013 – декабрь 2013"},
+        ),
+        (("industrial_policy", "2013"),),
+        {"en": "Twelve parks compared.", "ru": "Сравнение двенадцати парков."},
+    ),
+)
+"""Five projects; the Murmansk strategy is shown by two areas, and under both `Ongoing` and 2014 in one."""
+
+_ONGOING_HEADING = {"en": "Ongoing", "ru": "Текущие проекты"}
+_HOME_TITLE = {"en": "Center for Strategic Research North-West", "ru": "Центр стратегических разработок «Северо-Запад»"}
+
+
+def catalogue_page(language: str, title: str, content: str, other_language_path: str) -> str:
+    """A page of the catalogue: a header with the language switch, the navigation menu (every area),
+    then `content` under the `<h1>` title, as the site lays its pages out."""
+    areas = "".join(
+        f'<li><a href="{area.path(language)}">{escape(area.names[language])}</a></li>' for area in CATALOGUE_AREAS
+    )
+    prefix = _prefix(language)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
+        f"<title>{escape(title)} | CSR North-West</title></head>\n<body>\n"
+        f'<header class="site-header"><a class="logo" href="{prefix}/">CSR North-West</a>'
+        f'<div class="lang-switch"><a href="{other_language_path}">{_SWITCH_LABEL[language]}</a></div></header>\n'
+        f'<nav class="main-menu"><ul><li><a href="{prefix}/">Home</a></li>'
+        f'<li><a href="{prefix}/area_of_activity/">Areas</a><ul>{areas}</ul></li>'
+        f'<li><a href="{prefix}/news/">News</a></li></ul></nav>\n'
+        f'<main class="content">\n<h1>{escape(title)}</h1>\n{content}\n</main>\n'
+        '<footer><a href="/en/contacts/">Contacts</a></footer>\n</body></html>\n'
+    )
+
+
+def catalogue_entry(project: CatalogueProject, language: str) -> str:
+    """A project on a listing, as the site shows it: a linked `<h3>` title, then `<dt>Label:</dt><dd>value</dd>`."""
+    labels = EN_LABELS if language == "en" else RU_LABELS
+    pairs = "".join(
+        f"<dt>{label}:</dt><dd>{escape(value)}</dd>"
+        for label, value in zip(labels, project.values[language], strict=True)
+    )
+    return (
+        f'<div class="project-item"><h3><a href="{project.path(language)}">{escape(project.titles[language])}</a></h3>'
+        f'<dl class="project-props">{pairs}</dl></div>\n'
+    )
+
+
+def catalogue_listing(
+    area: CatalogueArea, language: str, sections: Iterable[tuple[str, Iterable[CatalogueProject]]], extra: str = ""
+) -> str:
+    """An area's listing page: intro, then each (section, projects) under an `<h2>`, then `extra` (a pager)."""
+    body = f'<div class="area-intro"><p>{escape(area.names[language])}: projects of the centre.</p></div>\n'
+    for section, projects in sections:
+        heading = _ONGOING_HEADING[language] if section == "Ongoing" else section
+        body += f'<h2 class="projects-section">{heading}</h2>\n' + "".join(
+            catalogue_entry(p, language) for p in projects
+        )
+    other = _OTHER_LANGUAGE[language]
+    return catalogue_page(language, area.names[language], body + extra, area.path(other))
+
+
+def catalogue_sections(area: CatalogueArea) -> list[tuple[str, list[CatalogueProject]]]:
+    """The sections of an area's listing, `Ongoing` first and then years, newest first."""
+    sections: dict[str, list[CatalogueProject]] = {}
+    for project in CATALOGUE_PROJECTS:
+        for slug, section in project.shown:
+            if slug == area.slug:
+                sections.setdefault(section, []).append(project)
+    order = sorted(sections, key=lambda s: (s != "Ongoing", -int(s) if s.isdigit() else 0))
+    return [(section, sections[section]) for section in order]
+
+
+def catalogue_detail(project: CatalogueProject, language: str) -> str:
+    """A project's detail page: the title, the unlabelled values, the description; the header links
+    the other language's version."""
+    meta = "".join(f"<div>{escape(value)}</div>" for value in project.values[language])
+    content = f'<div class="project-meta">{meta}</div>\n<p>{escape(project.descriptions[language])}</p>'
+    return catalogue_page(language, project.titles[language], content, project.path(_OTHER_LANGUAGE[language]))
+
+
+def catalogue_home(language: str) -> str:
+    """The home page: the menu and a few project teasers (titles and a line each, no labels)."""
+    teasers = "".join(
+        f'<div class="teaser"><a href="{p.path(language)}">{escape(p.titles[language])}</a></div>\n'
+        for p in CATALOGUE_PROJECTS[:3]
+    )
+    latest = "Latest projects" if language == "en" else "Последние проекты"
+    return catalogue_page(
+        language, _HOME_TITLE[language], f"<h2>{latest}</h2>\n{teasers}", _prefix(_OTHER_LANGUAGE[language]) + "/"
+    )
+
+
+def catalogue_site(site: TestSite, *, etags: bool = False) -> Catalogue:
+    """Serve the whole catalogue on `site`: three thematic areas in English and Russian (6 listings,
+    each with the navigation menu to every area of its language and a link to its other-language
+    version), 5 projects with a detail page in each language (10 pages, each linking its other-language
+    version), and a home page in each language. One project is shown by two areas, and under both
+    `Ongoing` and 2014 in one of them. With `etags`, every page has an ETag (a rerun gets 304s).
+
+    Returns what was served: the areas, the projects, and every page's bytes and kind by URL.
+    """
+    catalogue = Catalogue(site.origin, CATALOGUE_AREAS, CATALOGUE_PROJECTS)
+
+    def serve(path: str, html: str, kind: str) -> None:
+        options = {"etag": f'"{len(catalogue.pages)}"'} if etags else {}
+        reply = site.page(path, html, **options)
+        catalogue.pages[site.url(path)] = reply.data
+        catalogue.kinds[site.url(path)] = kind
+        catalogue.replies[site.url(path)] = reply
+
+    for language in LANGUAGES:
+        serve(_prefix(language) + "/", catalogue_home(language), "other")
+        for area in CATALOGUE_AREAS:
+            serve(area.path(language), catalogue_listing(area, language, catalogue_sections(area)), "listing")
+        for project in CATALOGUE_PROJECTS:
+            serve(project.path(language), catalogue_detail(project, language), "detail")
+    return catalogue
