@@ -5,13 +5,14 @@ file renamed into place). What each format holds:
 
 - **csv**: UTF-8 with a byte-order mark, so that Excel shows Cyrillic; a header row of the schema's
   column names; dates as ISO strings (`2013-12-31`), list columns joined with `; `, booleans as
-  `true`/`false`, nulls as empty cells. Values are written as they are: Excel's CSV import guesses
-  types and reads a cell that starts with `=` as a formula, so open the xlsx export in Excel.
+  `true`/`false`, nulls and empty lists as empty cells. Values are written as they are: Excel's CSV
+  import guesses types and reads a cell that starts with `=` as a formula, so open the xlsx in Excel.
 - **xlsx**: one sheet named after the dataset, the header row frozen and filtered; text as text
   (never a formula or an error code, whatever it starts with), dates as ISO strings, list columns
-  joined with `; `, booleans and numbers as such, nulls as empty cells. A cell holds at most 32,767
-  characters and no control character other than tab, newline and carriage return: a longer text is
-  cut and such a character becomes U+FFFD, each named in a warning (the csv and jsonl keep them).
+  joined with `; `, booleans and numbers as such, nulls and empty lists as empty cells. A cell holds
+  at most 32,767 characters and no control character other than tab, newline and carriage return: a
+  longer text is cut and such a character becomes U+FFFD, each named in a warning (csv and jsonl keep
+  them).
 - **jsonl**: one JSON object per line, UTF-8 without escapes, as `python -m pipeline parse` prints
   records: dates as ISO strings, list columns as JSON arrays, nulls as null.
 
