@@ -20,11 +20,13 @@ from pathlib import Path
 from . import DISTRIBUTION, __version__, interrupt, lock
 from .build import RunResult, process_pages, run_build
 from .drift import GuardSettings
+from .export import FORMATS, ExportError, export
 from .fetch import LOG_FORMATS, Crawler, FetchReport, Progress, crawl_logging
 from .history import change_lines, read_changes, read_runs, run_line
 from .pages import Page, PageError, load_page
 from .publish import PublishError, json_lines
 from .rawstore import RawStore, RawStoreError, import_jsonl
+from .schema import DATASETS
 from .settings import PLACEHOLDER_CONTACT_URL, USER_AGENT, FetchSettings
 from .site import DETAIL, LISTING, OTHER, START_URLS, page_kind
 from .validate import validate_directory
@@ -643,6 +645,43 @@ def _where(path: Path, line: object) -> str:
     return f"{path}:{line}" if line else str(path)
 
 
+DEFAULT_EXPORTS = Path("exports")
+"""Where `export` writes, in the current folder: beside processed/, never in it (a build replaces it whole)."""
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    """export reads one processed/ and writes one file per dataset."""
+    parser.add_argument("--format", required=True, choices=FORMATS, help="the file format")
+    parser.add_argument(
+        "--dataset",
+        choices=[dataset.name for dataset in DATASETS],
+        help="export this dataset only (default: every one)",
+    )
+    _add_data_option(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_EXPORTS,
+        metavar="DIR",
+        help="folder to write DATASET.FORMAT files to, replacing files of those names "
+        f"(default: {DEFAULT_EXPORTS}/ in the current folder)",
+    )
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """export: each file written and its rows on stdout; what xlsx could not hold on stderr."""
+    datasets = [dataset for dataset in DATASETS if args.dataset in (None, dataset.name)]
+    try:
+        result = export(args.data, args.out, args.format, datasets)
+    except ExportError as exc:
+        raise CliError(str(exc)) from exc
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for path, rows in result.files:
+        print(f"wrote {path}: {counted(rows, 'row')}")
+    return OK
+
+
 CRAWL_EXAMPLE = '--user-agent "my-crawler/1.0 (+https://example.org/contact)"'
 
 COMMANDS: tuple[Command, ...] = (
@@ -709,6 +748,14 @@ COMMANDS: tuple[Command, ...] = (
         (OK, BAD_INPUT, LOCK_HELD, INTERRUPTED),
         _import_arguments,
         cmd_import,
+    ),
+    Command(
+        "export",
+        "write the datasets as CSV, XLSX or JSON Lines for spreadsheets",
+        "--format xlsx --dataset projects --out exports/",
+        (OK, BAD_INPUT, INTERRUPTED),
+        _export_arguments,
+        cmd_export,
     ),
 )
 """Every subcommand, in the order the help lists them (defined last: it names the handlers above)."""
