@@ -47,8 +47,8 @@ def objections(previous: Tables, new: Tables, settings: GuardSettings = DEFAULT_
 
 def _lost_listings(previous: list[Row], new: list[Row], settings: GuardSettings) -> list[str]:
     """A listing page that yields no project, or loses more than the allowed share of them."""
-    before = Counter(row["listing_url"] for row in previous if row["listing_url"])
-    after = Counter(row["listing_url"] for row in new if row["listing_url"])
+    before = Counter(url for row in previous for url in _listings_of(row))
+    after = Counter(url for row in new for url in _listings_of(row))
     reasons = []
     for url, count in before.items():
         now = after.get(url, 0)
@@ -60,6 +60,15 @@ def _lost_listings(previous: list[Row], new: list[Row], settings: GuardSettings)
                 f"(more than {settings.max_listing_loss:.0%}; --max-listing-loss)"
             )
     return reasons
+
+
+def _listings_of(row: Row) -> list[str]:
+    """Every listing that shows the project (a row published before `listing_urls` existed: its one listing)."""
+    urls = row.get("listing_urls")
+    if isinstance(urls, list):
+        return [str(url) for url in urls]
+    listing = row.get("listing_url")
+    return [str(listing)] if listing else []
 
 
 def _unknown_words(previous: list[Row], new: list[Row]) -> list[str]:

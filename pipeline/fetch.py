@@ -24,7 +24,6 @@ import contextlib
 import json
 import logging
 import random
-import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -45,7 +44,7 @@ from .pages import PageError, detect_charset, load_page
 from .parse import parse_page
 from .rawstore import Capture, CaptureMeta, RawStore, RawStoreError, sha256_hex
 from .settings import FetchSettings
-from .site import DETAIL, LISTING, OTHER, is_next_page_link, kind_of_url, language_of_url
+from .site import DETAIL, LISTING, OTHER, area_language, area_url, is_next_page_link, kind_of_url
 from .wording import counted
 
 log = logging.getLogger("pipeline.fetch")
@@ -441,26 +440,8 @@ class _AnchorCollector(HTMLParser):
 
 # -- thematic areas ---------------------------------------------------------------------------------------------
 
-# TODO(site.py): the shape of a thematic-area listing URL is a fact about the site and belongs in site.py.
-_AREA_PATH = re.compile(r"^(?:/en)?/area_of_activity/[^/]+/thematic_areas/[^/]+/?$")
-"""A thematic-area listing: `/area_of_activity/<direction>/thematic_areas/<area>/`, after `/en` in English."""
-
 AREA = "area"
 """What `discover_links` calls a link to a thematic-area listing: a listing that starts a chain of its own."""
-
-
-def area_url(url: str) -> str | None:
-    """The first page of the thematic-area listing `url` is a page of (its query and fragment dropped),
-    or None when `url` is no thematic-area listing."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not _AREA_PATH.match(parts.path):
-        return None
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-
-
-def area_language(url: str) -> str:
-    """`en` for a listing under `/en/`, else `ru`: the site's other paths are Russian."""
-    return "en" if language_of_url(url) == "en" else "ru"
 
 
 def crawl_key(url: str) -> str:

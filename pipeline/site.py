@@ -9,7 +9,7 @@ Vocabulary keys are compared after `fold`, so case, `ё` and stray spaces do not
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 HOSTS = frozenset({"csr-nw.ru", "www.csr-nw.ru"})
 """Host names the site answers on; a URL on another host says nothing about the site's layout."""
@@ -68,6 +68,24 @@ def language_of_url(url: str) -> str | None:
     if (parts.hostname or "").lower() in HOSTS:
         return "ru"
     return None
+
+
+_AREA_PATH = re.compile(r"^(?:/en)?/area_of_activity/[^/]+/thematic_areas/[^/]+/?$")
+"""A thematic-area listing: `/area_of_activity/<direction>/thematic_areas/<area>/`, after `/en` in English."""
+
+
+def area_url(url: str) -> str | None:
+    """The first page of the thematic-area listing `url` is a page of (its query and fragment dropped),
+    or None when `url` is no thematic-area listing."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not _AREA_PATH.match(parts.path):
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def area_language(url: str) -> str:
+    """`en` for a listing under `/en/`, else `ru`: the site's other paths are Russian."""
+    return "en" if language_of_url(url) == "en" else "ru"
 
 
 _PAGINATION_TEXT = re.compile(r"^(?:\d+|next|следующая|далее|[»›>→]+)$", re.IGNORECASE)

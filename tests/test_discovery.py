@@ -30,10 +30,10 @@ from sitefixture import (
 
 from pipeline.build import build_tables, read_captures
 from pipeline.cli import main
-from pipeline.fetch import Crawler, FetchReport, area_language, area_url, crawl_key, discover_links
+from pipeline.fetch import Crawler, FetchReport, crawl_key, discover_links
 from pipeline.rawstore import RawStore
 from pipeline.settings import FetchSettings
-from pipeline.site import START_URLS
+from pipeline.site import START_URLS, area_language, area_url
 
 ROOT = Path(__file__).resolve().parents[1]
 UA = ["--user-agent", "discovery-tests/1.0 (+https://example.org/contact)"]

@@ -410,3 +410,13 @@ def test_a_renamed_label_is_refused_and_published_when_forced(tmp_path):
     assert read_rows(out, PROJECTS) == forced.output.projects
     assert [row["project_id"] for row in pq.read_table(out / "projects").to_pylist()] == ["title/project-c"]
     assert pd.read_parquet(out / "runs.parquet")["forced"].tolist() == [False, False, True]
+
+
+def test_a_project_counts_for_every_listing_that_shows_it():
+    """A project shown by two areas' listings: its second listing has not lost it."""
+    both = [AREA_A, AREA_B]
+    before = tables([project(1, listing_urls=both), project(2, listing=AREA_B)])
+    moved_first = tables([project(1, listing=AREA_B, listing_urls=both), project(2, listing=AREA_B)])
+    assert objections(before, moved_first, DEFAULTS) == []
+    dropped = tables([project(1), project(2, listing=AREA_B)])
+    assert any(AREA_B in reason and "lost 1" in reason for reason in objections(before, dropped, DEFAULTS))
