@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.build import process_pages
 from pipeline.pages import Line, Page, load_page
-from pipeline.parse import assign_metadata, parse_page, value_kind
+from pipeline.parse import assign_metadata, detail_facts, parse_page, value_kind
 from pipeline.rawstore import RawStore, sha256_hex
 from pipeline.site import DETAIL, LISTING, OTHER
 
@@ -1085,3 +1085,94 @@ def test_section_headings_worded_differently_open_their_sections(ongoing, year):
         ("Second project", "2015"),
     ]
     assert codes(output) == []
+
+
+# --- what each real detail page says of its project (issue 11) ----------------------------------
+
+SNAPSHOT_DETAILS = {capture.url: capture for capture in RawStore(ROOT / "raw").captures() if capture.kind == "detail"}
+
+
+@pytest.mark.parametrize(
+    "slug, customer, developer, aim, leader",
+    [
+        (
+            "2007/program_for_socio-economic_development_of_nikel_urban_type_settlement_murmansk_oblast",
+            "Kola Mining and Metallurgical Co. (Kola MMC)",
+            "CSR «North-West»",
+            "to forecast results of the development of the economic base of Nikel settlement and to elaborate "
+            "steps aimed at achieving a new stage of development of the municipal unit.",
+            None,
+        ),
+        (
+            "2010/finalization_of_the_strategy_for_socio-economic_development_of_vologda_oblast_until_2020_and_"
+            "socio-economic_development_of_the_v",
+            "Vologda Oblast Administration.",
+            "CSR North-West.",
+            "to update strategic development priorities for the sustainable development of the region in the long term.",
+            None,
+        ),
+        (
+            "2012/draft-concept-of-development-of-shipbuilding-cluster-in-st-petersburg",
+            "St. Petersburg’s Committee for Economic Development, Industrial Policy and Trade",
+            None,
+            "to form a modern competitive shipbuilding cluster in St. Petersburg and to create a basis for further "
+            "strengthening of the concentration of shipbuilding companies and related industrial enterprises in the city.",
+            None,
+        ),
+        (
+            "2013/the-concept-of-social-and-economic-development-of-the-leningrad-region-until-2025",
+            "Committee for Economic Development and Investment Activity of Leningrad Oblast",
+            None,
+            "to identify priority areas for development of Leningrad Oblast, taking into account the current social "
+            "and economic situation, elaboration of strategic projects aimed at stimulating social and economic "
+            "development and investment activities in the area, as well as mechanisms for implementation of the "
+            "concept in particular sectors of industry.",
+            None,
+        ),
+        (
+            "2015/technological-audit-innovative-territorial-cluster-of-air-and-shipbuilding-of-the-khabarovsk-region-"
+            "participants",
+            "Far East Consulting Company",
+            None,
+            "to identify technology competencies of the cluster participants for the purpose of creating sustainable "
+            "chains of cooperation within the framework of the cluster in the key areas of its specialization, and "
+            "also to identify deficiencies in the chains.",
+            None,
+        ),
+        ("2018/zheleznogorsk-innovation-technology-cluster", None, None, None, None),
+    ],
+)
+def test_each_snapshot_detail_page_names_its_customer_developer_aim_and_leader(slug, customer, developer, aim, leader):
+    [capture] = [c for url, c in SNAPSHOT_DETAILS.items() if url.rstrip("/").endswith(slug)]
+    page = load_page(RawStore(ROOT / "raw").read(capture), capture.content_type, capture.url, kind=capture.kind)
+    [record] = parse_page(page).records
+    assert [record.facts.get(name) for name in ("customer", "developer", "aim", "leader")] == [
+        customer,
+        developer,
+        aim,
+        leader,
+    ]
+
+
+@pytest.mark.parametrize(
+    "lines, expected",
+    [
+        (["Customer: A"], {"customer": "A"}),
+        (["Originator: A"], {"customer": "A"}),
+        (["Project originator: A."], {"customer": "A."}),
+        (["Заказчик: Администрация г. Сарова"], {"customer": "Администрация г. Сарова"}),
+        (["Developer: B"], {"developer": "B"}),
+        (["Project developer:  B  C"], {"developer": "B C"}),
+        (["Разработчик: ЦСР «Северо-Запад»"], {"developer": "ЦСР «Северо-Запад»"}),
+        (["Project aim:", "to do it."], {"aim": "to do it."}),
+        (["Project goal: to do it."], {"aim": "to do it."}),
+        (["Project goals:", "- one", "- two"], {}),  # a list of goals, not the aim
+        (["Цель проекта: сделать."], {"aim": "сделать."}),
+        (["Project leader - Ivan Petrov"], {"leader": "Ivan Petrov"}),
+        (["Руководитель проекта – Иван Петров"], {"leader": "Иван Петров"}),
+        (["Руководитель проекта: Иван Петров"], {"leader": "Иван Петров"}),
+        (["The customer was pleased."], {}),
+    ],
+)
+def test_detail_facts(lines, expected):
+    assert detail_facts(lines)[0] == expected
