@@ -27,10 +27,8 @@ swings with the load of other processes.
 from __future__ import annotations
 
 import argparse
-import base64
 import re
 import resource
-import struct
 import subprocess
 import sys
 import tempfile
@@ -42,7 +40,7 @@ from pathlib import Path
 from pipeline.history import new_run_id
 from pipeline.parquet import dataset_file, write_rows
 from pipeline.publish import MARKER
-from pipeline.report import DPI, row_inches
+from pipeline.report import CSS_DPI, row_inches
 from pipeline.schema import CHANGES, PLACES, PROJECTS, REJECTS, RUNS, WARNINGS, Row
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,8 +274,7 @@ def run_report(data: Path, out: Path, *extra: str) -> Measured:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     page = out.read_text(encoding="utf-8")
     bars = int(_first(r'data-bars="(\d+)"', page))
-    first_png = _first(r'src="data:image/png;base64,([^"]+)"', page)
-    height = struct.unpack(">II", base64.b64decode(first_png)[16:24])[1]
+    height = int(_first(r'<img src="data:image/svg\+xml;base64,[^"]+" width="\d+" height="(\d+)"', page))
     return Measured(seconds, cpu, len(page.encode("utf-8")), height, bars, page)
 
 
@@ -333,7 +330,7 @@ def main() -> None:
             print(f"  {'':<12} {'wall':>7} {'CPU':>7} {'HTML':>9} {'timeline':>10} {'bars':>7} {'px/bar':>7}  labels")
             for name, runs in (("default", default), ("every bar", every)):
                 run = best(runs)
-                per_bar = row_inches(run.bars) * DPI
+                per_bar = row_inches(run.bars) * CSS_DPI
                 labelled = "yes" if "too many bars to label" not in run.html else "no"
                 print(
                     f"  {name:<12} {run.seconds:>6.2f}s {run.cpu:>6.2f}s {run.size / 1024:>7,.0f}KB "

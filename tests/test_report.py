@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
 from browser import INSTALL_HINT, Chromium, find_chromium
-from PIL import Image
+from PIL import Image as PILImage
 from rows import project_row
 
 from pipeline.cli import main
@@ -453,17 +454,45 @@ def images(html: str) -> list[tuple[bytes, dict[str, str]]]:
     ]
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def check_image(data: bytes, attrs: dict[str, str]) -> None:
+    """A PNG whose every chunk checks out, or an SVG that parses and names nothing outside itself;
+    either of the size the page gives it."""
+    kind = attrs["src"].split(";", 1)[0]
+    if kind == "data:image/png":
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
+        PILImage.open(io.BytesIO(data)).verify()  # every chunk and its CRC
+        assert PILImage.open(io.BytesIO(data)).size == (int(attrs["width"]), int(attrs["height"]))
+        return
+    assert kind == "data:image/svg+xml"
+    root = ElementTree.fromstring(data.decode("utf-8"))
+    assert root.tag == f"{SVG}svg"
+    points = [float(root.attrib[name].removesuffix("pt")) for name in ("width", "height")]
+    assert [round(value * 4 / 3) for value in points] == [int(attrs["width"]), int(attrs["height"])]
+    texts = 0
+    for element in root.iter():
+        texts += element.tag == f"{SVG}text"
+        for name, value in element.attrib.items():
+            if name in ("href", XLINK_HREF):
+                assert value.startswith("#"), f"{element.tag} {name}={value}"
+            for reference in re.findall(r"url\(([^)]*)\)", value):
+                assert reference.startswith("#"), f"{element.tag} {name}={value}"
+            assert not re.search(r"https?:|@import", value), f"{element.tag} {name}={value}"
+        if element.tag == f"{SVG}style":
+            assert not re.search(r"https?:|@import|url\((?!#)", element.text or "")
+    assert texts, "the chart's words are text, not paths"
+
+
 @pytest.mark.parametrize("which", ["snapshot", "folder"])
-def test_every_image_is_a_valid_png_of_the_size_the_page_gives(which, snapshot_html, folder_html):
+def test_every_image_is_a_valid_svg_or_png_of_the_size_the_page_gives(which, snapshot_html, folder_html):
     html = snapshot_html if which == "snapshot" else folder_html
     found = images(html)
     assert len(found) >= 4
     for data, attrs in found:
-        assert attrs["src"].startswith("data:image/png;base64,")
-        assert data.startswith(b"\x89PNG\r\n\x1a\n")
-        Image.open(io.BytesIO(data)).verify()  # every chunk and its CRC
-        picture = Image.open(io.BytesIO(data))
-        assert picture.size == (int(attrs["width"]), int(attrs["height"]))
+        check_image(data, attrs)
         assert attrs["alt"]
 
 
@@ -585,7 +614,7 @@ def test_chromium_renders_the_report_offline_without_console_errors(browser, fol
     assert [url for url in visit.requests if not url.startswith("data:")] == [page.resolve().as_uri()]
     assert len(visit.images) >= 4
     assert all(image["complete"] and image["width"] > 0 for image in visit.images)
-    shot = Image.open(io.BytesIO(visit.screenshot))
+    shot = PILImage.open(io.BytesIO(visit.screenshot))
     assert shot.format == "PNG" and shot.size == (1280, 2000)
     assert len(shot.convert("L").getcolors(maxcolors=1 << 16) or []) > 8  # drawn, not blank
     assert visit.pdf.startswith(b"%PDF-")
