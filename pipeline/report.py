@@ -586,12 +586,12 @@ def draw_counts(counts: Counts, *, vertical: bool = False, colour: str = ACCENT)
     labels = [shorten(label, 34) for label, _ in shown]
     numbers = [number for _, number in shown]
     if vertical:
-        figure = _figure(max(4.0, min(12.0, 1.0 + 0.42 * len(shown))), 2.6)
-        ax = figure.add_axes((0.06 if len(shown) > 10 else 0.1, 0.2, 0.92 if len(shown) > 10 else 0.86, 0.68))
+        figure = _figure(max(4.0, min(12.0, 1.0 + 0.42 * len(shown))), 2.2)
+        ax = figure.add_axes((0.06 if len(shown) > 10 else 0.1, 0.2, 0.92 if len(shown) > 10 else 0.86, 0.76))
         drawn = ax.bar(range(len(shown)), numbers, color=[_bar_colour(label, colour) for label, _ in shown])
         ax.set_xticks(range(len(shown)), labels, fontsize=8, rotation=90 if len(shown) > 24 else 0)
         ax.set_yticks([])
-        ax.set_ylim(0, max(numbers or [1]) * 1.18 or 1)
+        ax.set_ylim(0, max(numbers or [1]) * 1.12 or 1)
     else:
         figure = _figure(5.6, 0.5 + 0.3 * len(shown))
         ax = figure.add_axes((0.42, 0.25 / (0.5 + 0.3 * len(shown)), 0.5, 0.3 * len(shown) / (0.5 + 0.3 * len(shown))))
@@ -790,13 +790,16 @@ def render_report(data: ReportData, options: ReportOptions | None = None) -> Rep
     return Report(page, summary)
 
 
+TOTAL_LABELS = {"open_ended": "open-ended", "unresolved_places": "unresolved places"}
+
+
 def _header(data: ReportData, projects: list[Row], options: ReportOptions) -> str:
     languages = Counter(str(row["language"]) for row in data.projects)
     language_text = ", ".join(f"{_num(count)} {_e(code)}" for code, count in sorted(languages.items()))
     scope = (
-        f"the {_e(options.language)} rows only"
+        f"Only the {_e(options.language)} rows are counted."
         if options.language
-        else "one per project: a project published in English and Russian counts once, under its English row"
+        else "A project published in English and Russian counts once, as its English row."
     )
     totals: Counts = [
         ("projects", len(projects)),
@@ -810,7 +813,7 @@ def _header(data: ReportData, projects: list[Row], options: ReportOptions) -> st
     if data.places is not None:
         totals += [("places", len(data.places)), ("unresolved_places", len(unresolved_places(data.places)))]
     items = "".join(
-        _tag("li", f"<b>{_num(count)}</b> {key.replace('_', ' ')}", data_key=key, data_count=count)
+        _tag("li", f"<b>{_num(count)}</b> {TOTAL_LABELS.get(key, key)}", data_key=key, data_count=count)
         for key, count in totals
     )
     run = f", run {_code(data.run_id)}" if data.run_id else ""
@@ -819,7 +822,7 @@ def _header(data: ReportData, projects: list[Row], options: ReportOptions) -> st
         "<h1>CSR North-West project catalogue</h1>"
         + _tag(
             "p",
-            f"Built {data.built_on.isoformat()}{run}. Projects: {scope}. Rows by language: {language_text or 'none'}.",
+            f"Built {data.built_on.isoformat()}{run}. {scope} Rows by language: {language_text or 'none'}.",
             class_="muted",
         )
         + _tag("ul", items, class_="totals", data_measure="totals"),
