@@ -635,6 +635,8 @@ def _where(path: Path, line: object) -> str:
 
 def _report_arguments(parser: argparse.ArgumentParser) -> None:
     """report reads one processed/ and writes one HTML file beside it."""
+    from .report import COLOUR_KEYS, DEFAULT_MAX_BARS, LANGUAGES
+
     _add_data_option(parser)
     parser.add_argument(
         "--out",
@@ -645,22 +647,22 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--language",
-        choices=("en", "ru"),
+        choices=LANGUAGES,
         help="only the rows in this language (default: every project once, its English row when it has both)",
     )
     parser.add_argument(
         "--colour-by",
-        choices=("subdirection", "thematic_area"),
-        default="subdirection",
+        choices=COLOUR_KEYS,
+        default=COLOUR_KEYS[0],
         help="what colours the timeline's bars (default: subdirection; thematic_area is a project's first area)",
     )
     parser.add_argument(
         "--max-bars",
         type=int,
-        default=60,
+        default=DEFAULT_MAX_BARS,
         metavar="N",
         help="the timeline draws one bar per project for at most N projects, the most recently started; "
-        "a per-year grid by group covers them all (default: 60)",
+        f"a per-year grid by group covers them all (default: {DEFAULT_MAX_BARS})",
     )
 
 

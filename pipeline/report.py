@@ -49,6 +49,8 @@ REPORT_NAME = "report.html"
 DEFAULT_MAX_BARS = 60
 """Bars the per-project timeline draws at most: about one A4 page, each label still readable."""
 COLOUR_KEYS = ("subdirection", "thematic_area")
+"""What may colour the timeline: a project's subdirection, or the first thematic area listing it."""
+LANGUAGES: tuple[str, ...] = next(column.allowed or () for column in PROJECTS.columns if column.name == "language")
 LANGUAGE_PREFERENCE = ("en", "ru")
 """The row that stands for a project published in both languages: its English one."""
 NOT_GIVEN = "(not given)"
