@@ -21,6 +21,7 @@ imported when the charts are drawn, and its absence is a `MissingExtra` naming t
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import importlib
 import io
@@ -31,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -399,6 +400,22 @@ def _matplotlib() -> None:
         raise MissingExtra(f"the report needs matplotlib, which is not installed: {INSTALL_COMMAND}") from exc
 
 
+P = ParamSpec("P")
+
+
+def _plain_text(draw: Callable[P, Image]) -> Callable[P, Image]:
+    """Draw with the data's text taken as it is: a title with two `$` in it is not TeX (mathtext)."""
+
+    @functools.wraps(draw)
+    def drawn(*args: P.args, **kwargs: P.kwargs) -> Image:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return drawn
+
+
 def _figure(width: float, height: float) -> Figure:
     """A figure on the SVG canvas: no display, no pyplot global state."""
     from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -459,6 +476,7 @@ def row_inches(bars: int) -> float:
     return min(ROW_INCHES, MAX_TIMELINE_INCHES / max(bars, 1))
 
 
+@_plain_text
 def draw_timeline(timeline: Timeline) -> Image:
     """One horizontal bar per project, earliest at the top; whole-year dates hatched, open ends fading.
 
@@ -582,6 +600,7 @@ def _year_axis(ax: Axes, first: int, last: int, top: bool) -> None:
         ax.spines[side].set_visible(False)
 
 
+@_plain_text
 def draw_counts(counts: Counts, *, vertical: bool = False, colour: str = ACCENT) -> Image:
     """A small bar chart of counts, each bar labelled with its number."""
     shown = counts if vertical else counts[:TOP_CATEGORIES]
@@ -923,7 +942,7 @@ def _counts_section(data: ReportData, projects: list[Row]) -> str:
             if len(counts) > TOP_CATEGORIES
             else ""
         )
-        chart = _figure_html(draw_counts(counts), f"Projects by {name}")
+        chart = _figure_html(draw_counts(counts), f"Projects by {name}") if counts else ""
         parts.append(_tag("div", f"<h3>By {name}</h3>{chart}{note}{counts_table(name, name, counts)}", class_="card"))
     parts.append("</div>")
     if regions:

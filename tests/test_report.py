@@ -632,3 +632,33 @@ def test_the_browser_check_catches_an_outside_reference(browser, folder, tmp_pat
     page.write_text(html, encoding="utf-8")
     visit = browser.open(page, width=800, height=600, keep=False)
     assert any("192.0.2.1" in line for line in visit.console)
+
+
+def svg_texts(html: str) -> list[str]:
+    """Every <text> of every chart, as the browser will show it."""
+    texts = []
+    for data, attrs in images(html):
+        if attrs["src"].startswith("data:image/svg+xml"):
+            root = ElementTree.fromstring(data.decode("utf-8"))
+            texts += ["".join(element.itertext()) for element in root.iter(f"{SVG}text")]
+    return texts
+
+
+def test_titles_are_drawn_as_written_dollars_carets_and_cyrillic_included(tmp_path):
+    folder = tmp_path / "processed"
+    rows = [
+        project_row(title="Budget $5 to $10 for x_y^2", subdirection="A $b$ & <c>"),
+        project_row(project_id="2015/b", language="ru", title="Стратегия Ленинградской области"),
+    ]
+    write_rows(dataset_file(folder, PROJECTS), PROJECTS, rows, {"built_at": str(BUILT)})
+    texts = svg_texts(render_report(read_report_data(folder)).html)
+    assert {"Budget $5 to $10 for x_y^2", "A $b$ & <c>", "Стратегия Ленинградской области"} <= set(texts)
+
+
+def test_an_empty_projects_dataset_gives_a_page_without_charts(tmp_path):
+    folder = tmp_path / "processed"
+    write_rows(dataset_file(folder, PROJECTS), PROJECTS, [], {"built_at": str(BUILT)})
+    html = render_report(read_report_data(folder)).html
+    assert images(html) == []
+    assert "No project has a start date: there is nothing to draw." in html
+    assert measure(html, "totals")["projects"] == 0
