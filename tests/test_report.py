@@ -14,6 +14,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
@@ -91,7 +92,7 @@ def measure(html: str, name: str) -> dict[str, int]:
         key = re.search(r'data-key="([^"]*)"', element.group(0))
         count = re.search(r'data-count="(\d+)"', element.group(0))
         if key and count:
-            found[Page(f"<i title='{key.group(1)}'>").elements[0][1]["title"]] = int(count.group(1))
+            found[unescape(key.group(1))] = int(count.group(1))
     return found
 
 
@@ -100,7 +101,7 @@ def running(html: str) -> dict[str, dict[int, int]]:
     table = html.split('data-measure="running"', 1)[1].split("</table>", 1)[0]
     grid: dict[str, dict[int, int]] = {}
     for row in re.finditer(r'<tr data-group="([^"]*)">(.*?)</tr>', table):
-        group = Page(f"<i title='{row.group(1)}'>").elements[0][1]["title"]
+        group = unescape(row.group(1))
         cells = re.findall(r'data-year="(\d+)" data-count="(\d+)"', row.group(2))
         grid[group] = {int(year): int(count) for year, count in cells if int(count)}
     return grid
@@ -168,7 +169,8 @@ def check_numbers(folder: Path, html: str, language: str | None = None) -> None:
     if (folder / "project_places").exists():
         unresolved = places[places["region_code"].isna() & ~places["place_kind"].isin(["macro_region", "country"])]
         totals |= {"places": len(places), "unresolved_places": len(unresolved)}
-        assert measure(html, "unresolved_places") == counts(unresolved["place"]) if len(unresolved) else True
+        if len(unresolved):
+            assert measure(html, "unresolved_places") == counts(unresolved["place"])
         regions = places[places["region_code"].notna() & places["project_id"].isin(projects["project_id"])]
         labels = regions["region_name"] + " (" + regions["region_code"] + ")"
         by_region = regions.assign(label=labels).drop_duplicates(["project_id", "label"])["label"]
@@ -196,7 +198,7 @@ def check_numbers(folder: Path, html: str, language: str | None = None) -> None:
 
 def measure_keys(html: str, name: str) -> list[str]:
     table = html.split(f'data-measure="{name}"', 1)[1].split("</table>", 1)[0]
-    return [Page(f"<i title='{key}'>").elements[0][1]["title"] for key in re.findall(r'data-key="([^"]*)"', table)]
+    return [unescape(key) for key in re.findall(r'data-key="([^"]*)"', table)]
 
 
 # -- a published folder with everything in it --------------------------------------------------------------------
