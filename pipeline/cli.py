@@ -682,6 +682,55 @@ def cmd_export(args: argparse.Namespace) -> int:
     return OK
 
 
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    """report reads one processed/ and writes one HTML file beside it."""
+    from .report import COLOUR_KEYS, DEFAULT_MAX_BARS, LANGUAGES
+
+    _add_data_option(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="the HTML file to write (default: report.html beside the data folder, not in it: "
+        "each publish replaces that folder whole)",
+    )
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        help="only the rows in this language (default: every project once, its English row when it has both)",
+    )
+    parser.add_argument(
+        "--colour-by",
+        choices=COLOUR_KEYS,
+        default=COLOUR_KEYS[0],
+        help="what colours the timeline's bars (default: subdirection; thematic_area is a project's first area)",
+    )
+    parser.add_argument(
+        "--max-bars",
+        type=int,
+        default=DEFAULT_MAX_BARS,
+        metavar="N",
+        help="the timeline draws one bar per project for at most N projects, the most recently started; "
+        f"a per-year grid by group covers them all (default: {DEFAULT_MAX_BARS})",
+    )
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """report: one self-contained HTML page of charts and tables; exit 2 without the `report` extra."""
+    from .report import ReportError, ReportOptions, default_out, write_report
+
+    out = args.out or default_out(args.data)
+    try:
+        summary = write_report(
+            args.data, out, ReportOptions(language=args.language, colour_by=args.colour_by, max_bars=args.max_bars)
+        )
+    except ReportError as exc:
+        raise CliError(str(exc)) from exc
+    bars = f"{summary.bars} of {counted(summary.dated, 'dated project')} drawn as bars"
+    print(f"wrote {out}: {counted(summary.projects, 'project')}, {bars}, {summary.size / 1024:,.0f} KB")
+    return OK
+
+
 CRAWL_EXAMPLE = '--user-agent "my-crawler/1.0 (+https://example.org/contact)"'
 
 COMMANDS: tuple[Command, ...] = (
@@ -740,6 +789,14 @@ COMMANDS: tuple[Command, ...] = (
         (OK, BAD_INPUT),
         _changes_arguments,
         cmd_changes,
+    ),
+    Command(
+        "report",
+        "write one self-contained HTML page of the published data: timeline, counts, quality, runs",
+        "--data processed/ --out /tmp/report.html",
+        (OK, BAD_INPUT),
+        _report_arguments,
+        cmd_report,
     ),
     Command(
         "import",
