@@ -616,7 +616,7 @@ def _russian_places(text: str) -> list[Found]:
         return capital[i] and first[i] not in _RU_KIND_LEMMAS and first[i] not in _RU_CITY_LEMMAS
 
     def region_word(i: int) -> bool:
-        return name_word(i) or first[i] in _RU_CONNECTORS
+        return (name_word(i) and _adjective_or_place(words.words[i])) or first[i] in _RU_CONNECTORS
 
     for i in range(count):
         lemma = first[i]
@@ -651,6 +651,15 @@ def _kind_lemma(word: str) -> str:
         if lemma in _RU_KIND_LEMMAS or lemma in _RU_CITY_LEMMAS or lemma in _RU_CONNECTORS:
             return lemma
     return readings[0]
+
+
+@lru_cache(maxsize=1 << 16)
+def _adjective_or_place(word: str) -> bool:
+    """A word that may stand in a region's name before its kind word: an adjective (`Ленинградской`) or a
+    geographical name, not a common noun (`Стратегия Энской области` names `Энской области`)."""
+    return any(
+        parse.tag.POS == "ADJF" or "Geox" in parse.tag or parse.tag.POS is None for parse in _analyzer().parse(word)[:3]
+    )
 
 
 class _RomanReadings:
