@@ -47,10 +47,10 @@ import io
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from dataclasses import dataclass, field
+from functools import cache, cached_property, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from .schema import PLACES, WARNINGS, Row
 
@@ -71,16 +71,16 @@ class Entry:
     country_code: str | None
     clues: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def identity(self) -> tuple[str, str | None, str | None, str]:
         """Two mentions of the same place (`Vologda Oblast`, `the Vologda region`) give one row."""
         by_code = self.kind in ("region", "federal_city", "country") and (self.region_code or self.country_code)
         return (self.kind, self.region_code, self.country_code, "" if by_code else self.name.casefold())
 
 
-@dataclass(frozen=True)
-class Found:
-    """A place named in a text: where, as written, what its wording says it is, and what it may be."""
+class Found(NamedTuple):
+    """A place named in a text: where, as written, what its wording says it is, and what it may be.
+    (A named tuple: a large build makes one for every place of every title.)"""
 
     start: int
     end: int
@@ -95,31 +95,44 @@ class Found:
 
 # -- the text: words and where they stand --------------------------------------------------------------------
 
-_TOKEN = re.compile(r"(?:St|Ste|г|пос)\.|[^\W\d_]+(?:[-‐'’](?![sS]\b)[^\W\d_]+)*")
-"""A word (hyphens and apostrophes inside it, a possessive `'s` left out), or an abbreviation with its dot."""
+_TOKEN = re.compile(r"((?:St|Ste|г|пос)\.|[^\W\d_]+(?:[-‐'’](?![sS]\b)[^\W\d_]+)*)")
+"""A word (hyphens and apostrophes inside it, a possessive `'s` left out), or an abbreviation with its dot;
+captured, so that `split` gives gaps and words in turn."""
 
 
-@dataclass(frozen=True)
 class _Words:
-    text: str
-    words: list[str]
-    spans: list[tuple[int, int]]
-    joined: list[bool]
-    """joined[i]: word i and word i+1 stand in one phrase (only spaces, or nothing after a dot, between them)."""
+    """The words of a text, and which of them stand in one phrase."""
+
+    __slots__ = ("_offsets", "joined", "parts", "text", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        normal = text.translate(_NORMAL) if "’" in text or "ё" in text or "Ё" in text else text
+        # gap, word, gap, word, …, gap: `split` is the cheapest way to the words and what stands between them
+        self.parts = _TOKEN.split(normal)
+        self.words: list[str] = self.parts[1::2]
+        # joined[i]: word i and word i+1 stand in one phrase (only spaces, or nothing after a dot, between them)
+        self.joined: list[bool] = [
+            gap == " " or (gap.isspace() if gap else word[-1] == ".")
+            for word, gap in zip(self.words, self.parts[2:-1:2], strict=False)  # n words, n - 1 gaps
+        ]
+        self.joined.append(False)
+        self._offsets: list[int] | None = None
 
     @classmethod
     def of(cls, text: str) -> _Words:
-        words, spans = [], []
-        for match in _TOKEN.finditer(text):
-            words.append(match.group())
-            spans.append(match.span())
-        joined = [
-            text[spans[i][1] : spans[i + 1][0]].isspace() or words[i].endswith(".") for i in range(len(words) - 1)
-        ]
-        return cls(text, words, spans, [*joined, False])
+        """The words of a text; `’` is read as `'` and `ё` as `е` (the text itself is kept as written)."""
+        return cls(text)
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Character span of words first..last."""
+        if self._offsets is None:
+            self._offsets = [0, *itertools.accumulate(map(len, self.parts))]
+        return self._offsets[2 * first + 1], self._offsets[2 * last + 2]
 
     def phrase(self, first: int, last: int) -> str:
-        return self.text[self.spans[first][0] : self.spans[last][1]]
+        start, end = self.span(first, last)
+        return self.text[start:end]
 
     def run_before(self, index: int, limit: int, accept: Any) -> list[int]:
         """Indexes of the words just before `index` that `accept` takes, nearest last, at most `limit`."""
@@ -142,8 +155,12 @@ class _Words:
         return self.words[i][0].isupper()
 
 
+_NORMAL = str.maketrans({"’": "'", "ё": "е", "Ё": "Е"})
+
+
 def _fold(word: str) -> str:
-    return word.casefold().replace("’", "'").replace("ё", "е").rstrip(".")
+    """Key for comparing a word: casefolded, `’` as `'`, `ё` as `е` (the same length as the word)."""
+    return word.translate(_NORMAL).casefold()
 
 
 # -- the tables ----------------------------------------------------------------------------------------------
@@ -229,6 +246,7 @@ class _EnglishTables:
     """Stems of oblasts, krais and okrugs (`leningrad`), matched with any subject kind word."""
     republic: dict[tuple[str, ...], list[Entry]]
     district: dict[tuple[str, ...], list[Entry]]
+    bare_firsts: dict[str, int] = field(default_factory=dict)
 
 
 def _en_key(name: str) -> tuple[str, ...]:
@@ -274,6 +292,7 @@ def english_tables() -> _EnglishTables:
             name = getattr(country, attribute, None)
             if name and "," not in name:
                 _add(tables.bare, _en_key(name), entry)
+    tables.bare_firsts = _first_words(tables.bare)
     return tables
 
 
@@ -372,6 +391,7 @@ class _RussianTables:
     """Romanised lemmas in order (`velikiy novgorod`) → the places that stand alone under that name."""
     phrase: dict[tuple[str, ...], list[Entry]]
     """Sorted stems with the kind word (`leningradsk oblast`) → regions, districts and federal districts."""
+    bare_firsts: dict[str, int] = field(default_factory=dict)
 
 
 def _ru_name_keys(name: str) -> tuple[str, tuple[str, ...]]:
@@ -418,6 +438,7 @@ def russian_tables() -> _RussianTables:
             if russian and russian != english and "," not in russian:
                 table, key = _ru_name_keys(russian)
                 _add(getattr(tables, table), key, entry)
+    tables.bare_firsts = _first_words(tables.bare)
     return tables
 
 
@@ -426,8 +447,7 @@ def russian_tables() -> _RussianTables:
 
 def _found(words: _Words, first: int, last: int, kind: str | None, entries: Sequence[Entry], name: range) -> Found:
     return Found(
-        words.spans[first][0],
-        words.spans[last][1],
+        *words.span(first, last),
         words.phrase(name.start, name.stop - 1),
         kind,
         tuple(entries),
@@ -437,11 +457,10 @@ def _found(words: _Words, first: int, last: int, kind: str | None, entries: Sequ
 def _english_places(text: str) -> list[Found]:
     tables = english_tables()
     words = _Words.of(text)
-    folded = [_fold(word) for word in words.words]
+    folded = [word.casefold() for word in words.words]  # _Words.of has read `’` and `ё` already
+    caps = [word[0].isupper() and fold not in ("the", "of") for word, fold in zip(words.words, folded, strict=True)]
+    cap = caps.__getitem__
     found: list[Found] = []
-
-    def cap(i: int) -> bool:
-        return words.capitalised(i) and folded[i] not in ("the", "of")
 
     for i, word in enumerate(folded):
         # `Republic of Karelia`, `the City of Sarov`, `town of Dimitrovgrad`
@@ -473,7 +492,10 @@ def _english_places(text: str) -> list[Found]:
                 found.append(_resolve_district(words, folded, run, i, tables))
             else:
                 found.append(_resolve_name(words, folded, i, run, "city", tables.bare, before=True))
-    found += _bare_names(words, lambda i: (folded[i],), tables.bare, cap)
+    firsts = tables.bare_firsts
+    starts = [(i, firsts[fold]) for i, fold in enumerate(folded) if fold in firsts and caps[i]]
+    if starts:
+        found += _bare_names(words, lambda i: (folded[i],), tables.bare, starts)
     return _choose(found)
 
 
@@ -565,31 +587,38 @@ def _resolve_name(
     return _found(words, first, last, kind, [], range(run[0], run[-1] + 1))
 
 
+def _first_words(index: dict[tuple[str, ...], list[Entry]]) -> dict[str, int]:
+    """First word of every name in an index → the most words a name starting with it has."""
+    firsts: dict[str, int] = {}
+    for key in index:
+        firsts[key[0]] = max(firsts.get(key[0], 0), len(key))
+    return firsts
+
+
 def _bare_names(
     words: _Words,
     reading: Callable[[int], tuple[str, ...]],
     index: dict[tuple[str, ...], list[Entry]],
-    starts: Callable[[int], bool],
+    starts: Iterable[tuple[int, int]],
 ) -> list[Found]:
-    """Known names standing alone, longest first (`Nizhny Novgorod` before `Novgorod`), each starting at a word
-    `starts` takes; `reading(i)` is word i's possible readings (itself in English, its lemmas in Russian)."""
+    """Known names standing alone, longest first (`Nizhny Novgorod` before `Novgorod`). `starts` gives each
+    word that may begin one, with the most words such a name has; `reading(i)` is word i's possible readings
+    (itself in English, its lemmas in Russian)."""
     found = []
     count = len(words.words)
-    i = 0
-    while i < count:
-        if not starts(i):
-            i += 1
+    after = -1
+    for i, longest in starts:
+        if i <= after:
             continue
-        for size in (4, 3, 2, 1):
+        for size in range(min(longest, count - i), 0, -1):
             last = i + size - 1
-            if last >= count or not all(words.joined[j] for j in range(i, last)):
+            if not all(words.joined[j] for j in range(i, last)):
                 continue
             entries = _lookup(index, [reading(j) for j in range(i, last + 1)])
             if entries:
                 found.append(_found(words, i, last, None, entries, range(i, last + 1)))
-                i = last
+                after = last
                 break
-        i += 1
     return found
 
 
@@ -605,7 +634,7 @@ def _russian_places(text: str) -> list[Found]:
     tables = russian_tables()
     words = _Words.of(text)
     count = len(words.words)
-    capital = [words.capitalised(i) for i in range(count)]
+    capital = [word[0].isupper() for word in words.words]
     first = [
         _kind_lemma(word) if capital[i] or _RU_MAYBE_KIND.match(word) else "" for i, word in enumerate(words.words)
     ]
@@ -640,7 +669,15 @@ def _russian_places(text: str) -> list[Found]:
             after = words.run_after(i, 3, name_word)
             if after:
                 found.append(_ru_city(words, roman, i, after, tables))
-    found += _bare_names(words, roman.__getitem__, tables.bare, name_word)
+    firsts = tables.bare_firsts
+    starts = []
+    for i in range(count):
+        if name_word(i):
+            longest = max((firsts.get(reading, 0) for reading in roman[i]), default=0)
+            if longest:
+                starts.append((i, longest))
+    if starts:
+        found += _bare_names(words, roman.__getitem__, tables.bare, starts)
     return _choose(found)
 
 
@@ -727,6 +764,8 @@ def _ru_city(words: _Words, roman: _RomanReadings, prefix: int, run: list[int], 
 def _choose(found: list[Found]) -> list[Found]:
     """One reading per stretch of text: the longest phrase, a resolved one before an unresolved one; then in
     text order."""
+    if len(found) < 2:
+        return found
     chosen: list[Found] = []
     for candidate in sorted(found, key=lambda f: (-(f.end - f.start), not f.entries, f.start)):
         if all(candidate.end <= other.start or candidate.start >= other.end for other in chosen):
@@ -763,8 +802,7 @@ def customer_line(row: Row) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Mention:
+class _Mention(NamedTuple):
     found: Found
     source: str
 
@@ -790,7 +828,7 @@ def places_of(row: Row) -> tuple[list[Row], list[Row]]:
     seen: set[object] = set()
     for mention in mentions:
         entries = mention.found.entries
-        if len({entry.identity for entry in entries}) > 1:
+        if len(entries) > 1 and len({entry.identity for entry in entries}) > 1:
             if evidence is None:
                 evidence = _evidence(mentions, title, description, customer, language)
             entries = _settle(entries, evidence, " ".join(filter(None, (title, description, customer))))
