@@ -95,7 +95,7 @@ class Found(NamedTuple):
 
 # -- the text: words and where they stand --------------------------------------------------------------------
 
-_TOKEN = re.compile(r"((?:St|Ste|г|пос)\.|[^\W\d_]+(?:[-‐'’](?![sS]\b)[^\W\d_]+)*)")
+_TOKEN = re.compile(r"((?:St|Ste|г|пос|обл)\.|[^\W\d_]+(?:[-‐'’](?![sS]\b)[^\W\d_]+)*)")
 """A word (hyphens and apostrophes inside it, a possessive `'s` left out), or an abbreviation with its dot;
 captured, so that `split` gives gaps and words in turn."""
 
@@ -304,6 +304,8 @@ _RU_KIND_LEMMAS = {
     "округ": ("subject", "okrug"),
     "республика": ("republic", "respublika"),
     "район": ("district", "rayon"),
+    "обл": ("subject", "oblast"),  # `Мурманская обл.`
+    "р-н": ("district", "rayon"),  # `Печенгский р-н`
 }
 _RU_CITY_LEMMAS = {"город", "г", "поселок", "пгт", "пос", "село", "деревня"}
 _RU_CONNECTORS = {"автономный", "муниципальный", "городской", "федеральный"}
@@ -311,7 +313,7 @@ _RU_CONNECTORS = {"автономный", "муниципальный", "гор�
 _RU_DROPPED = {"munitsipalnyy"}
 """Words left out of a key: `Гатчинский муниципальный район` is `Гатчинский район`."""
 _RU_MAYBE_KIND = re.compile(
-    r"^(?:област|обл$|кра[йяюеи]|краем|округ|республик|район|город|г\.?$|пгт|пос|посел|посёл|сел[оаеу]|деревн"
+    r"^(?:област|обл\.?$|р-н$|кра[йяюеи]|краем|округ|республик|район|город|г\.?$|пгт|пос|посел|посёл|сел[оаеу]|деревн"
     r"|автономн|муниципальн|городск|федеральн)",
     re.IGNORECASE,
 )
