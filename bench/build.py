@@ -27,13 +27,24 @@ Also printed, per size:
   bad date, each rejected for its date; `run_build`'s summary agrees with the
   Parquet, and the alternative wrote the same row counts.
 
+Titles are the snapshot's own (the 20 English titles built from raw/ and the 17 of the hand-made Russian
+rendering of the listing in tests/fixtures/ru/), each with a running number, so the places step reads
+the place names, spellings and grammatical cases of the real catalogue.
+
+The places step: in the same child, after the timed `run_build`, the public `places_for` over the rows it
+published, from cold (its tables and caches cleared, as in a new process), gc paused as in the build;
+best of `--repeats`. Its share of `run_build`'s time is printed beside the named alternative "uncached
+lemmas": the same step with the per-word lemma caches bypassed, so each word is parsed by pymorphy3
+where it occurs (timed once: it is slow). Target: places under 20% of run_build at 100k projects.
+
 `--profile SIZE` adds a cProfile of one warm `run_build` on SIZE projects (in a
 fresh subprocess), its cumulative time grouped by pipeline module: the time in
 each stage module (pages, parse, normalise, validate, publish, rawstore) as the
 build calls it, callees included (dates, vocabulary, pyarrow, ...), then self
 time by module and the top functions.
 
-Targets: cost grows linearly (time(100k) <= 12 x time(10k)), 100k under 10 s and under 1 GB peak RSS.
+Targets: cost grows linearly (time(100k) <= 12 x time(10k)), 100k under 10 s and under 1 GB peak RSS,
+the places step under 20% of run_build at 100k.
 """
 
 from __future__ import annotations
@@ -57,7 +68,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pipeline
-from pipeline.build import build_tables, run_build
+from pipeline import places
+from pipeline.build import build_tables, process_pages, read_captures, run_build
+from pipeline.pages import load_page
 from pipeline.rawstore import RawStore
 
 PAGE_SIZE = 1000
@@ -66,6 +79,10 @@ SEED = 20240601
 TARGET_RATIO = 12.0
 TARGET_SECONDS = 10.0
 TARGET_MB = 1024.0
+TARGET_PLACES_SHARE = 0.20
+ROOT = Path(__file__).resolve().parents[1]
+RU_LISTING = ROOT / "tests" / "fixtures" / "ru" / "listing.ru.txt"
+RU_LISTING_URL = "http://csr-nw.ru/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
 CHILD_FLAG = "--_child"
 
 # --- the site's words ----------------------------------------------------------------------
@@ -89,36 +106,7 @@ EN = {
     "odd_type": "Consulting",  # a type the site is not known to use: kept, warned about
     "current": "Current project",
     "completed": "Completed project",
-    "subjects": (
-        "Development of innovative cluster",
-        "Strategy for socio-economic development",
-        "Technological audit of the territorial cluster",
-        "Concept of the technology park",
-        "Program to support the medical and pharmaceutical cluster",
-        "Consulting support to development",
-        "Feasibility study for an industrial park",
-        "Assessment of the investment climate",
-        "Monitoring of the municipal programme",
-        "Draft concept of the shipbuilding cluster",
-    ),
-    "places": (
-        "Sarov",
-        "Zheleznogorsk",
-        "Dimitrovgrad",
-        "the Leningrad Region",
-        "St. Petersburg",
-        "the Khabarovsk Krai",
-        "Vologda Oblast",
-        "Murmansk Oblast",
-        "Gatchina",
-        "Kaliningrad",
-        "the Republic of Karelia",
-        "Pskov",
-        "Novgorod Oblast",
-        "Arkhangelsk",
-        "Tomsk",
-    ),
-    "title": "{subject} in {place} (No. {n})",
+    "title": "{title} (No. {n})",
     "months": (
         "January",
         "February",
@@ -138,7 +126,7 @@ EN = {
         "Decmber 2013",
         "2016-2015",
         "31 February 2013",
-        "2013/2014",
+        "2013/2015",
         "March 2014 – December 2013",
         "2011-2012-2013",
         "Septmber 2010",
@@ -169,36 +157,7 @@ RU = {
     "odd_type": "Консалтинг",
     "current": "Текущий проект",
     "completed": "Завершенный проект",
-    "subjects": (
-        "Развитие инновационного кластера",
-        "Стратегия социально-экономического развития",
-        "Технологический аудит территориального кластера",
-        "Концепция технопарка",
-        "Программа поддержки медицинского и фармацевтического кластера",
-        "Консультационное сопровождение развития",
-        "Обоснование создания индустриального парка",
-        "Оценка инвестиционного климата",
-        "Мониторинг муниципальной программы",
-        "Проект концепции судостроительного кластера",
-    ),
-    "places": (
-        "г. Саров",
-        "г. Железногорск",
-        "г. Димитровград",
-        "Ленинградской области",
-        "Санкт-Петербурге",
-        "Хабаровском крае",
-        "Вологодской области",
-        "Мурманской области",
-        "г. Гатчина",
-        "Калининграде",
-        "Республике Карелия",
-        "г. Псков",
-        "Новгородской области",
-        "г. Архангельск",
-        "г. Томск",
-    ),
-    "title": "{subject} в {place} (№ {n})",
+    "title": "{title} (№ {n})",
     "months": (
         "январь",
         "февраль",
@@ -218,7 +177,7 @@ RU = {
         "декабр 2013",
         "2016-2015",
         "31 февраля 2013",
-        "2013/2014",
+        "2013/2015",
         "март 2014 – декабрь 2013",
         "2011-2012-2013",
         "сентябр 2010",
@@ -251,6 +210,15 @@ def closed_date(words: dict, year: int, rng: random.Random) -> str:
     return str(year)
 
 
+def snapshot_titles() -> tuple[list[str], list[str]]:
+    """The snapshot's English titles (built from raw/) and the Russian listing's (the hand-made rendering)."""
+    english = [row["title"] for row in build_tables(read_captures(RawStore(ROOT / "raw"))).projects]
+    body = RU_LISTING.read_bytes()
+    page = load_page(body, "text/plain", RU_LISTING_URL, kind="listing")
+    russian = [row["title"] for row in process_pages([page]).projects]
+    return [str(title) for title in english], [str(title) for title in russian]
+
+
 @dataclass
 class Generated:
     pages: list[tuple[str, str]] = field(default_factory=list)
@@ -260,8 +228,11 @@ class Generated:
     bad_titles: set[str] = field(default_factory=set)
 
 
-def listing_page(page_no: int, first: int, count: int, rng: random.Random, out: Generated) -> tuple[str, str]:
-    """One listing page of `count` projects numbered from `first`, in the site's text rendering."""
+def listing_page(
+    page_no: int, first: int, count: int, rng: random.Random, out: Generated, titles: tuple[list[str], list[str]]
+) -> tuple[str, str]:
+    """One listing page of `count` projects numbered from `first`, in the site's text rendering; titles are
+    the snapshot's (English, Russian), each with its number."""
     russian = page_no % 4 == 1
     words = RU if russian else EN
     url = (
@@ -282,7 +253,7 @@ def listing_page(page_no: int, first: int, count: int, rng: random.Random, out: 
         if section != current_section:
             lines.append(words["ongoing"] if section is None else str(section))
             current_section = section
-        title = words["title"].format(subject=rng.choice(words["subjects"]), place=rng.choice(words["places"]), n=n)
+        title = words["title"].format(title=rng.choice(titles[russian]), n=n)
         if rng.random() < BAD_DATE_SHARE:
             date_text = rng.choice(words["bad"])
             out.bad_titles.add(title)
@@ -315,8 +286,9 @@ def generate(size: int, seed: int = SEED) -> Generated:
     rng = random.Random(seed + size)
     out = Generated()
     per_page = min(PAGE_SIZE, max(1, -(-size // MIN_PAGES)))  # at least MIN_PAGES pages, so one is Russian
+    titles = snapshot_titles()
     for page_no, first in enumerate(range(0, size, per_page)):
-        out.pages.append(listing_page(page_no, first, min(per_page, size - first), rng, out))
+        out.pages.append(listing_page(page_no, first, min(per_page, size - first), rng, out, titles))
     return out
 
 
@@ -408,7 +380,7 @@ def child_build(raw_dir: Path, work: Path, repeats: int) -> dict[str, object]:
     peak_mb = peak_rss_mb()  # before anything else runs in this process
     out_dir = work / f"processed-{repeats - 1}"
     output = result.output
-    summary, names = output.summary(), list(output.tables)
+    summary, names, rows = output.summary(), list(output.tables), output.projects
     del output, result
     written = {name: parquet_rows(out_dir / name) for name in names}
     rejects = pq.read_table(out_dir / "rejects", columns=["title", "step", "reason"]).to_pylist()
@@ -422,6 +394,47 @@ def child_build(raw_dir: Path, work: Path, repeats: int) -> dict[str, object]:
         "written": written,
         "rejects": rejects,
         "out_mb": dir_mb(out_dir),
+        "places": time_places(rows, repeats),
+    }
+
+
+PLACES_CACHES = ("alias_rows", "ru_subdivisions", "region_names", "english_tables", "russian_tables", "romanise")
+PER_WORD_CACHES = ("lemmas", "_romanised_lemmas", "_adjective_or_place")
+"""The per-word caches of pipeline.places; the alternative bypasses them (their `__wrapped__` functions)."""
+
+
+def time_places(rows: list[dict[str, object]], repeats: int) -> dict[str, object]:
+    """The places step over the published rows, from cold, best of `repeats`; then the same step with the
+    per-word lemma caches bypassed, timed once."""
+
+    def cold_step() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        for name in (*PLACES_CACHES, *PER_WORD_CACHES):
+            clear = getattr(getattr(places, name), "cache_clear", None)
+            if clear is not None:  # the alternative's uncached functions have none
+                clear()
+        gc.disable()  # as in run_build, which pauses cycle collection around the whole build
+        try:
+            return places.places_for(rows)
+        finally:
+            gc.enable()
+
+    (seconds, _, _), (found, warnings) = timed(repeats, cold_step)
+    cached = {name: getattr(places, name) for name in PER_WORD_CACHES}
+    for name, function in cached.items():
+        setattr(places, name, function.__wrapped__)
+    places.lemmas = places.lemmas_uncached
+    try:
+        (uncached_seconds, _, _), (uncached_found, _) = timed(1, cold_step)
+    finally:
+        for name, function in cached.items():
+            setattr(places, name, function)
+    return {
+        "seconds": seconds,
+        "uncached_seconds": uncached_seconds,
+        "rows": len(found),
+        "unresolved": len(warnings),
+        "same_rows_uncached": uncached_found == found,
+        "lemmatised_words": places.lemmas.cache_info().currsize,
     }
 
 
@@ -460,7 +473,9 @@ def child_alternative(raw_dir: Path, work: Path, repeats: int) -> dict[str, obje
     }
 
 
-STAGE_MODULES = tuple(f"pipeline.{name}" for name in ("pages", "parse", "normalise", "validate", "publish", "rawstore"))
+STAGE_MODULES = tuple(
+    f"pipeline.{name}" for name in ("pages", "parse", "normalise", "validate", "places", "publish", "rawstore")
+)
 PIPELINE_DIR = Path(pipeline.__file__).resolve().parent
 
 
@@ -565,6 +580,13 @@ def verify(generated: Generated, result: dict, alternative: dict) -> list[str]:
         or summary["warnings"] != result["written"]["warnings"]
     ):
         problems.append(f"run_build summary {summary} differs from the Parquet written {result['written']}")
+    if summary["places"] != result["written"]["project_places"] or result["places"]["rows"] != summary["places"]:
+        problems.append(
+            f"places: summary {summary['places']}, written {result['written']['project_places']}, "
+            f"places_for {result['places']['rows']}"
+        )
+    if not result["places"]["same_rows_uncached"]:
+        problems.append("places: the uncached step gave other rows than the cached one")
     if alternative["written"] != result["written"]:
         problems.append(f"the alternative wrote {alternative['written']}, run_build {result['written']}")
     return problems
@@ -655,6 +677,24 @@ def main(argv: list[str] | None = None) -> int:
                 f"{alternative['peak_mb']:>6.0f} MB {result['out_mb']:>8.2f} {alternative['out_mb']:>8.2f}"
             )
 
+        print(
+            "\nthe places step: places_for over run_build's rows, from cold, in the same process as the row above;"
+            "\nalternative: the same step with the per-word lemma caches bypassed (pymorphy3 parses every word"
+            " where it occurs), timed once"
+        )
+        print(
+            f"{'projects':>9} {'run_build s':>11} {'places s':>9} {'share':>6} {'uncached s':>11} {'share':>6} "
+            f"{'uncached/cached':>15} {'places':>8} {'unresolved':>10} {'distinct words':>14}"
+        )
+        for size, (_, _, result, _) in results.items():
+            p, total = result["places"], result["seconds"]
+            print(
+                f"{size:>9,} {total:>11.3f} {p['seconds']:>9.3f} {p['seconds'] / total:>6.1%} "
+                f"{p['uncached_seconds']:>11.3f} {p['uncached_seconds'] / total:>6.1%} "
+                f"{p['uncached_seconds'] / p['seconds']:>14.1f}x {p['rows']:>8,} {p['unresolved']:>10,} "
+                f"{p['lemmatised_words']:>14,}"
+            )
+
         print()
         verdicts = []
         if 10000 in results and 100000 in results:
@@ -670,6 +710,13 @@ def main(argv: list[str] | None = None) -> int:
                 (r["seconds"] < TARGET_SECONDS, f"100k under {TARGET_SECONDS:.0f} s ({r['seconds']:.2f} s)")
             )
             verdicts.append((r["peak_mb"] < TARGET_MB, f"100k under 1 GB peak RSS ({r['peak_mb']:.0f} MB)"))
+            share = r["places"]["seconds"] / r["seconds"]
+            verdicts.append(
+                (
+                    share < TARGET_PLACES_SHARE,
+                    f"places under {TARGET_PLACES_SHARE:.0%} of run_build at 100k ({share:.1%})",
+                )
+            )
         verdicts.append(
             (
                 failures == 0,

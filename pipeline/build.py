@@ -19,6 +19,7 @@ from .history import append_run, new_run_id, project_changes
 from .normalise import normalise
 from .pages import Page, PageError, load_page
 from .parse import Record, parse_page
+from .places import UNRESOLVED, places_for
 from .publish import check_out_dir, is_current_layout, publish, read_published, remove_leftovers, same_rows
 from .rawstore import Capture, RawStore
 from .schema import REJECTS, RUNS, Row
@@ -49,11 +50,14 @@ class BuildOutput:
             "projects": len(self.projects),
             "rejects": len(self.rejects),
             "warnings": len(self.warnings),
+            "places": len(self.places),
+            "unresolved_places": sum(warning["code"] == UNRESOLVED for warning in self.warnings),
         }
 
 
 def process_pages(pages: list[Page], load_rejects: list[Row] | None = None) -> BuildOutput:
-    """Parse, normalise and validate pages; nothing is lost, only sorted into tables."""
+    """Parse, normalise and validate pages, then find each published project's places; nothing is lost,
+    only sorted into tables."""
     records: list[Record] = []
     page_warnings: list[Row] = []
     for page in pages:
@@ -62,12 +66,14 @@ def process_pages(pages: list[Page], load_rejects: list[Row] | None = None) -> B
         page_warnings += parsed.warnings
     normalised = normalise(records)
     checked = check(normalised.candidates)
+    places, place_warnings = places_for(checked.rows)
     load_rejects = load_rejects or []
     return BuildOutput(
         pages=len(pages) + len(load_rejects),
         projects=checked.rows,
         rejects=load_rejects + normalised.rejects + checked.rejects,
-        warnings=page_warnings + normalised.warnings + checked.warnings,
+        warnings=page_warnings + normalised.warnings + checked.warnings + place_warnings,
+        places=places,
     )
 
 

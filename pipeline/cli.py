@@ -542,7 +542,8 @@ def _print_run(result: RunResult, out: Path) -> None:
     summary = result.output.summary()
     print(
         f"built {out}: {counted(summary['pages'], 'page')} read, {counted(summary['projects'], 'project')}, "
-        f"{counted(summary['rejects'], 'reject')}, {counted(summary['warnings'], 'warning')}"
+        f"{counted(summary['rejects'], 'reject')}, {counted(summary['warnings'], 'warning')}, "
+        f"{counted(summary['places'], 'place')} ({summary['unresolved_places']} unresolved)"
     )
     for reject in result.output.rejects:
         print(f"reject: {reject['page_url']} line {reject['line']}: {reject['reason']}", file=sys.stderr)

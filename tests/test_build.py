@@ -76,7 +76,14 @@ def test_a_capture_that_is_no_page_becomes_a_reject(tmp_path):
         kind="listing",
     )
     output = build_tables(read_captures(store))
-    assert output.summary() == {"pages": 2, "projects": 1, "rejects": 1, "warnings": 1}
+    assert output.summary() == {
+        "pages": 2,
+        "projects": 1,
+        "rejects": 1,
+        "warnings": 1,
+        "places": 0,
+        "unresolved_places": 0,
+    }
     assert [warning["code"] for warning in output.warnings] == ["incomplete"]  # the listing entry has no Date
     [reject] = output.rejects
     assert (reject["step"], reject["reason"], reject["page_url"]) == (
@@ -104,7 +111,14 @@ def test_a_page_nested_100_000_deep_is_read_and_spoils_no_other_page(tmp_path):
         kind="listing",
     )
     output = build_tables(read_captures(store))
-    assert output.summary() == {"pages": 2, "projects": 2, "rejects": 0, "warnings": 1}
+    assert output.summary() == {
+        "pages": 2,
+        "projects": 2,
+        "rejects": 0,
+        "warnings": 1,
+        "places": 0,
+        "unresolved_places": 0,
+    }
     assert [(w["code"], w["project_id"]) for w in output.warnings] == [("incomplete", "title/title")]
     rows = {row["project_id"]: row for row in output.projects}
     assert (rows["title/title"]["title"], rows["title/title"]["stage"]) == ("Title", "Completed project")

@@ -31,7 +31,7 @@ def run(*args):
 def test_build_prints_a_summary_and_writes_valid_output(tmp_path, capsys):
     assert main(["build", "--raw", str(ROOT / "raw"), "--out", str(tmp_path / "out")]) == 0
     summary, outcome = capsys.readouterr().out.splitlines()
-    assert summary.endswith("7 pages read, 20 projects, 0 rejects, 3 warnings")
+    assert summary.endswith("7 pages read, 20 projects, 0 rejects, 4 warnings, 21 places (1 unresolved)")
     assert outcome.endswith(f"published to {tmp_path / 'out'}: 20 changes")
     assert main(["validate", str(tmp_path / "out")]) == 0
 
@@ -233,7 +233,7 @@ def test_a_file_argument_names_what_is_wrong_with_it(tmp_path, capsys, command, 
 
 
 ONE_OF_EACH = (
-    "2015\nProject A\n- Stage:\n- Completed project\n- Date:\n- 2015\n- Colour:\n- Blue\n"
+    "2015\nProject A in Sarov\n- Stage:\n- Completed project\n- Date:\n- 2015\n- Colour:\n- Blue\n"
     "Project B\n- Date:\n- Spring 20l5\n"
 )
 
@@ -259,7 +259,7 @@ def test_build_counts_in_words_that_agree(tmp_path, capsys):
     assert main(["import", str(corpus), "--raw", str(tmp_path / "raw")]) == 0
     assert main(["build", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "out")]) == 0
     summary, outcome = capsys.readouterr().out.splitlines()[-2:]
-    assert summary.endswith(": 1 page read, 1 project, 1 reject, 1 warning")
+    assert summary.endswith(": 1 page read, 1 project, 1 reject, 1 warning, 1 place (0 unresolved)")
     assert outcome.endswith(": 1 change")
 
 

@@ -1,7 +1,7 @@
 """Golden files: what the pipeline makes of each capture of the embedded snapshot, and of the whole snapshot.
 
 `tests/golden/<short-name>.json` holds, for one capture of `raw/manifest.json`,
-`{"url", "projects", "rejects", "warnings"}` from `process_pages([load_page(...)])`
+`{"url", "projects", "rejects", "warnings", "places"}` from `process_pages([load_page(...)])`
 for that page alone; `tests/golden/snapshot.json` holds the whole build
 (`build_tables(read_captures(RawStore(raw/)))`). Rows are written as
 `pipeline.publish.json_lines` writes them (schema column order, ISO dates).
@@ -29,7 +29,7 @@ from pipeline.build import BuildOutput, build_tables, process_pages, read_captur
 from pipeline.pages import load_page
 from pipeline.publish import json_lines
 from pipeline.rawstore import RawStore
-from pipeline.schema import PROJECTS, REJECTS, WARNINGS
+from pipeline.schema import PLACES, PROJECTS, REJECTS, WARNINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "raw"
@@ -58,6 +58,7 @@ def tables_json(output: BuildOutput) -> dict[str, list[dict[str, object]]]:
         "projects": [json.loads(line) for line in json_lines(output.projects, PROJECTS)],
         "rejects": [json.loads(line) for line in json_lines(output.rejects, REJECTS)],
         "warnings": [json.loads(line) for line in json_lines(output.warnings, WARNINGS)],
+        "places": [json.loads(line) for line in json_lines(output.places, PLACES)],
     }
 
 
@@ -89,14 +90,14 @@ def dump(document: object) -> str:
 def changed_fields(expected: dict[str, object], actual: dict[str, object]) -> list[str]:
     """One line per table row that differs: `projects[3] 'Title': end_date, status`."""
     lines = []
-    for table in ("projects", "rejects", "warnings"):
+    for table in ("projects", "rejects", "warnings", "places"):
         old, new = expected.get(table, []), actual.get(table, [])
         if len(old) != len(new):
             lines.append(f"{table}: {len(old)} rows in the golden file, {len(new)} now")
         for index, (before, after) in enumerate(zip(old, new, strict=False)):
             names = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
             if names:
-                label = after.get("title") or after.get("code") or ""
+                label = after.get("title") or after.get("code") or after.get("place") or ""
                 lines.append(f"{table}[{index}] {label!r}: {', '.join(names)}")
     return lines
 
@@ -155,7 +156,14 @@ def by_title(document, title):
 
 
 def test_snapshot_counts(snapshot):
-    assert snapshot["summary"] == {"pages": 7, "projects": 20, "rejects": 0, "warnings": 3}
+    assert snapshot["summary"] == {
+        "pages": 7,
+        "projects": 20,
+        "rejects": 0,
+        "warnings": 4,
+        "places": 21,
+        "unresolved_places": 1,
+    }
     rows = snapshot["projects"]
     assert sum(row["listing_url"] == LISTING_URL for row in rows) == 17
     assert [row["title"] for row in rows if "," in row["source_sha256"]] == [
@@ -179,6 +187,11 @@ def test_snapshot_counts(snapshot):
         ),
         # the Leningrad concept gives no Date and no Type: said, so date filters do not drop it silently
         ("incomplete", "2013/the-concept-of-social-and-economic-development-of-the-leningrad-region-until-2025"),
+        # the listing names Zheleznogorsk alone, and both Zheleznogorsks are in Russia: not guessed
+        (
+            "unresolved-place",
+            "title/development-of-the-program-for-the-cluster-of-innovative-technologies-in-the-city-of-zheleznogorsk",
+        ),
     ]
 
 
