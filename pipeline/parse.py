@@ -286,7 +286,7 @@ def _parse_detail(page: Page) -> ParseResult:
     window = _metadata_window([line for _, line in after_title])
     metadata = assign_metadata([line.text for line in window], page.language, [line.href for line in window])
     body = after_title[metadata.used :]
-    facts, repeated = detail_facts([line.text for _, line in body])
+    facts, repeated = detail_facts([line.text for _, line in after_title])
     record = Record(
         page_url=page.url,
         page_kind=DETAIL,
@@ -314,9 +314,10 @@ def _parse_detail(page: Page) -> ParseResult:
     warnings += [
         page_warning(
             page,
-            body[index][0],
+            after_title[index][0],
             "repeated-label",
-            f"{body[index][1].text!r} repeats a label of {title_line.text!r} with another value: kept {facts[name]!r}",
+            f"{after_title[index][1].text!r} repeats a label of {title_line.text!r} "
+            f"with another value: kept {facts[name]!r}",
             subject=name,
         )
         for index, name in repeated
@@ -431,7 +432,9 @@ def assign_metadata(values: list[str], language: str | None = None, links: list[
         if kind == "date-like" and metadata.fields:
             kind, slots[index] = "date", _SLOT["date_text"]
         slot = slots[index]
-        if kind in ("chrome", "empty-label") or (kind == "unknown-label" and not metadata.fields):
+        if kind == "unknown-label" and (metadata.fields or _next_recognised(slots, index) is None):
+            break  # a label of the text (`Customer:`), not furniture before the values
+        if kind in ("chrome", "empty-label", "unknown-label"):
             metadata.ignored += [index] if kind == "unknown-label" else []
         elif slot is not None:
             target = METADATA_FIELDS[slot]

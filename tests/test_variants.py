@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.build import BuildOutput, process_pages
 from pipeline.pages import load_page
+from pipeline.parse import parse_page
 
 LISTING_URL = "http://csr-nw.ru/en/area_of_activity/territorial_development/thematic_areas/clusters_and_cluster_policy/"
 DETAIL_URL = "http://csr-nw.ru/en/projects/2015/alpha/"
@@ -265,6 +266,15 @@ def test_customer_developer_aim_and_leader_come_from_the_detail_text():
         "Ivan Petrov",
     )
     assert row["description"].startswith("Project originator: Vologda")
+
+
+def test_a_page_whose_text_starts_with_a_label_keeps_it_in_the_description():
+    body = "<h1>Alpha</h1><p>Customer: Vologda Oblast Administration</p><p>Project aim: to update it.</p><p>Prose.</p>"
+    parsed = parse_page(load_page(html(body), "text/html", DETAIL_URL))
+    [record] = parsed.records
+    assert record.description == "Customer: Vologda Oblast Administration\nProject aim: to update it.\nProse."
+    assert record.facts == {"customer": "Vologda Oblast Administration", "aim": "to update it."}
+    assert record.fields == {} and parsed.warnings == []
 
 
 def test_a_label_given_twice_with_different_values_is_warned_about():
