@@ -170,9 +170,11 @@ class _ListingReader:
         """A title that begins like a label (`Date: …`, `Type: …`): it is shaped like the page's titles
         and not like its labels (or is a heading, or links a detail page), and a project's labels follow."""
         line = self.lines[index][1]
-        if self._next_field(index) is None:
+        just_opened = self.current is not None and not self.current.fields and not self.current.unknown_labels
+        if self._next_field(index) is None or just_opened:  # a title is followed by labels, not by a title
             return False
-        if line.heading or (line.href is not None and kind_of_url(line.href) == DETAIL):
+        labels_are_headings = self.label_shape is not None and self.label_shape[1]
+        if (line.heading and not labels_are_headings) or (line.href is not None and kind_of_url(line.href) == DETAIL):
             return True
         shape = _shape(line)
         return shape == self.title_shape and self.label_shape is not None and shape != self.label_shape

@@ -207,6 +207,16 @@ def test_a_title_starting_with_a_label_is_a_title(title):
     assert output.rejects == [] and "repeated-label" not in codes(output)
 
 
+def test_labels_written_as_headings_stay_labels():
+    entry = "<h3>{}</h3><h4>Stage: Completed project</h4><h4>Date: 2015</h4><h4>Type: Research</h4>"
+    body = "<h1>Clusters</h1><h2>2015</h2>" + entry.format("Alpha") + entry.format("Beta")
+    output = build((LISTING_URL, body))
+    assert rows(output, "title", "date_text", "project_type") == [
+        ("Alpha", "2015", "Research"),
+        ("Beta", "2015", "Research"),
+    ]
+
+
 def test_a_text_title_starting_with_a_label_is_a_title():
     text = "Clusters\n2015\nAlpha\n- Stage:\n- Completed project\nDate: a history\n- Stage:\n- Completed project\n"
     output = process_pages([load_page(text.encode(), "text/plain", LISTING_URL)])
