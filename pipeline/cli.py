@@ -16,21 +16,26 @@ import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import DISTRIBUTION, __version__, interrupt, lock
-from .build import RunResult, process_pages, run_build
 from .drift import GuardSettings
 from .export import FORMATS, ExportError, export
-from .fetch import LOG_FORMATS, Crawler, FetchReport, Progress, crawl_logging
 from .history import change_lines, read_changes, read_runs, run_line
-from .pages import Page, PageError, load_page
 from .publish import PublishError, json_lines
 from .rawstore import RawStore, RawStoreError, import_jsonl
 from .schema import DATASETS
-from .settings import PLACEHOLDER_CONTACT_URL, USER_AGENT, FetchSettings
+from .settings import LOG_FORMATS, PLACEHOLDER_CONTACT_URL, USER_AGENT, FetchSettings
 from .site import DETAIL, LISTING, OTHER, START_URLS, page_kind
-from .validate import validate_directory
 from .wording import counted
+
+if TYPE_CHECKING:
+    from .build import RunResult
+    from .fetch import FetchReport, Progress
+    from .pages import Page
+
+# The stages a command runs (build, fetch, pages, validate) are imported by that command's handler, not
+# here: each pulls in its own libraries (requests, bs4), which `report` or `runs` would load for nothing.
 
 DEFAULT_RAW = Path("raw")
 DEFAULT_OUT = Path("processed")
@@ -79,6 +84,12 @@ class Command:
     handler: Callable[[argparse.Namespace], int]
 
 
+def _is_page_error(exc: ValueError) -> bool:
+    """A PageError, checked without importing the page reader for commands that never load it."""
+    pages = sys.modules.get(f"{__package__}.pages")
+    return pages is not None and isinstance(exc, pages.PageError)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; bad input and interrupts become exit codes, never tracebacks."""
     argv = sys.argv[1:] if argv is None else argv
@@ -94,7 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     except lock.LockHeld as exc:
         print(f"error: {exc}", file=sys.stderr)
         return LOCK_HELD
-    except (CliError, PageError, RawStoreError, PublishError, OSError) as exc:
+    except (CliError, RawStoreError, PublishError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    except ValueError as exc:
+        if not _is_page_error(exc):
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
     except (interrupt.Interrupted, KeyboardInterrupt) as exc:
@@ -405,6 +421,8 @@ def _fetch_exit_code(report: FetchReport) -> int:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     """refresh: a crawl, then a build even when pages failed (their earlier captures are still in raw/)."""
+    from .build import run_build
+
     if args.dry_run:
         return _dry_run(args)
     report = _fetch(args)
@@ -428,6 +446,8 @@ def _fetch_counts(report: FetchReport) -> dict[str, int]:
 
 def _dry_run(args: argparse.Namespace) -> int:
     """refresh --dry-run: the crawl goes to a scratch copy of raw/; the build is compared, never written."""
+    from .build import run_build
+
     with tempfile.TemporaryDirectory(prefix="csr-nw-dry-run-") as scratch:
         raw = Path(scratch) / "raw"
         if args.raw.is_dir():
@@ -466,6 +486,8 @@ def _print_dry_run(result: RunResult, out: Path) -> None:
 
 def _fetch(args: argparse.Namespace) -> FetchReport:
     """One crawl into raw/ (a signal ends it between two pages), then its summary."""
+    from .fetch import Crawler, crawl_logging
+
     with crawl_logging(sys.stderr, args.log_format, args.verbose):
         settings = _fetch_settings(args)
         with _progress_bar() as progress:
@@ -532,6 +554,8 @@ def _progress_bar() -> Iterator[Callable[[Progress], None]]:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """build: raw/ → processed/; exit 4 when the drift guard refuses."""
+    from .build import run_build
+
     result = run_build(args.raw, args.out, guard=_guard_settings(args), force=args.force)
     _print_run(result, args.out)
     return REFUSED if result.outcome == "refused" else OK
@@ -581,6 +605,8 @@ def _require_published(folder: Path) -> None:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """parse: one capture's records on stdout as JSON Lines; exit 1 when any was rejected."""
+    from .build import process_pages
+
     output = process_pages([_load_capture(args.file, args.url, args.kind)])
     for line in json_lines(output.projects):
         print(line)
@@ -593,6 +619,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def _load_capture(path: Path, url: str | None, kind: str | None) -> Page:
     """One capture file as a page whose kind is known, or bad input naming the file."""
+    from .pages import PageError, load_page
+
     _require_file(path)
     content_type = "text/html" if path.suffix.lower() in (".html", ".htm") else ""
     try:
@@ -606,6 +634,8 @@ def _load_capture(path: Path, url: str | None, kind: str | None) -> Page:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """validate: every problem on stdout, their count on stderr; exit 1 when there are any."""
+    from .validate import validate_directory
+
     _require_dir(args.dir)
     problems = validate_directory(args.dir)
     for problem in problems:

@@ -861,7 +861,6 @@ def _conditional_headers(previous: Capture | None) -> dict[str, str]:
 
 # -- log output ----------------------------------------------------------------------------------------------
 
-LOG_FORMATS = ("text", "json")
 _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 """What every LogRecord has; anything else on a record is an `extra` field (`event`, `url`, …)."""
 

@@ -59,3 +59,7 @@ class FetchSettings:
     save_interval: float = 5.0
     # HTTP statuses worth retrying: the server said "not now", not "no".
     retry_statuses: frozenset[int] = field(default_factory=lambda: frozenset({429, *range(500, 600)}))
+
+
+LOG_FORMATS = ("text", "json")
+"""How a crawl writes its log lines on stderr: readable text, or one JSON object a line for log collectors."""

@@ -281,7 +281,7 @@ class FakeCrawler:
 @pytest.fixture
 def fake_crawl(monkeypatch, tmp_path):
     """fetch and refresh without a network: a crawl that returns FakeCrawler.report; refresh builds the repo's raw/."""
-    monkeypatch.setattr(cli, "Crawler", FakeCrawler)
+    monkeypatch.setattr(pipeline.fetch, "Crawler", FakeCrawler)  # the fetch handler imports it when it runs
     monkeypatch.setattr(FakeCrawler, "report", FetchReport())
     monkeypatch.setattr(signal, "signal", lambda signum, handler: None)
     return lambda command, *options: main(
