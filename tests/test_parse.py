@@ -3,9 +3,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.build import process_pages
-from pipeline.pages import Line, Page, load_page
+from pipeline.pages import Line, Page, PageError, load_page
 from pipeline.parse import assign_metadata, detail_facts, parse_page, value_kind
 from pipeline.rawstore import RawStore, sha256_hex
 from pipeline.site import DETAIL, LISTING, OTHER
@@ -1176,3 +1178,71 @@ def test_each_snapshot_detail_page_names_its_customer_developer_aim_and_leader(s
 )
 def test_detail_facts(lines, expected):
     assert detail_facts(lines)[0] == expected
+
+
+# --- any arrangement of the site's lines: rows, rejects or warnings, never an exception -------------
+
+_PIECES = [
+    "Ongoing",
+    "2015",
+    "Year 2014:",
+    "Alpha project",
+    "Date: a history",
+    "Direction:",
+    "Spatial Development",
+    "Sub-direction:",
+    "Stage: Completed project",
+    "Current project",
+    "Type:",
+    "Research",
+    "Date:",
+    "December 2013 –",
+    "March 2014",
+    "2010-12",
+    "Customer: A",
+    "Project aim:",
+    "Print version",
+    "Home → Projects → 2007",
+    "Дата:",
+    "в 2013 году",
+    "",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(st.tuples(st.sampled_from(_PIECES), st.booleans(), st.integers(0, 3)), max_size=40),
+    kind=st.sampled_from(["listing", "detail"]),
+)
+def test_any_arrangement_of_the_sites_lines_parses_without_error(pieces, kind):
+    lines = tuple(Line(text, item=item, heading=heading) for text, item, heading in pieces)
+    url = LISTING_URL if kind == "listing" else "http://csr-nw.ru/en/projects/2015/alpha/"
+    page = Page(url, kind, "en", lines, source_sha256="x")
+    output = process_pages([page])
+    records = len(parse_page(page).records)
+    assert len(output.projects) + len(output.rejects) <= max(records, 1)
+
+
+_html_node = st.recursive(
+    st.sampled_from([*_PIECES, "<br>", "<br/>"]),
+    lambda children: st.tuples(
+        st.sampled_from(["div", "p", "h1", "h2", "h3", "li", "ul", "dl", "dt", "dd", "td", "tr", "a", "span"]),
+        st.lists(children, max_size=5),
+    ).map(
+        lambda node: (
+            f"<{node[0]}{' href=/en/projects/2015/x/' if node[0] == 'a' else ''}>{''.join(node[1])}</{node[0]}>"
+        )
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.lists(_html_node, max_size=8), kind=st.sampled_from(["listing", "detail", None]))
+def test_any_html_of_the_sites_lines_builds_without_error(body, kind):
+    html = f"<html><body>{''.join(body)}</body></html>".encode()
+    try:
+        page = load_page(html, "text/html", LISTING_URL if kind == "listing" else None, kind=kind)
+    except PageError:  # an empty page
+        return
+    process_pages([page])
