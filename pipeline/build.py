@@ -87,22 +87,26 @@ def build_tables(captures: Iterable[tuple[Capture, bytes]]) -> BuildOutput:
     load_rejects: list[Row] = []
     for capture, body in captures:
         try:
-            pages.append(
-                load_page(
-                    body,
-                    capture.content_type,
-                    capture.url,
-                    charset=capture.charset,
-                    kind=capture.kind,
-                    source_sha256=capture.sha256,
-                    complete=capture.complete,
-                )
-            )
+            pages.append(page_of(capture, body))
         except PageError as exc:
             load_rejects.append(_load_reject(capture, body, str(exc)))
     pages.sort(key=lambda page: (page.url or "", page.source_sha256))
     load_rejects.sort(key=lambda row: (str(row["page_url"]), str(row["source_sha256"])))
     return process_pages(pages, load_rejects)
+
+
+def page_of(capture: Capture, body: bytes) -> Page:
+    """A capture's bytes as a page, read as its manifest entry says (charset, kind, completeness);
+    PageError when they are no page."""
+    return load_page(
+        body,
+        capture.content_type,
+        capture.url,
+        charset=capture.charset,
+        kind=capture.kind,
+        source_sha256=capture.sha256,
+        complete=capture.complete,
+    )
 
 
 def _load_reject(capture: Capture, body: bytes, reason: str) -> Row:

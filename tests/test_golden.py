@@ -25,8 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import BuildOutput, build_tables, process_pages, read_captures
-from pipeline.pages import load_page
+from pipeline.build import BuildOutput, build_tables, page_of, process_pages, read_captures
 from pipeline.publish import json_lines
 from pipeline.rawstore import RawStore
 from pipeline.schema import PLACES, PROJECTS, REJECTS, WARNINGS
@@ -66,16 +65,7 @@ def page_document(url: str) -> dict[str, object]:
     store = RawStore(RAW)
     capture = store.get(url)
     assert capture is not None, url
-    page = load_page(
-        store.read(capture),
-        capture.content_type,
-        capture.url,
-        charset=capture.charset,
-        kind=capture.kind,
-        source_sha256=capture.sha256,
-        complete=capture.complete,
-    )
-    return {"url": url, **tables_json(process_pages([page]))}
+    return {"url": url, **tables_json(process_pages([page_of(capture, store.read(capture))]))}
 
 
 def snapshot_document() -> dict[str, object]:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.build import process_pages
+from pipeline.build import page_of, process_pages
 from pipeline.pages import Line, Page, PageError, load_page
 from pipeline.parse import assign_metadata, detail_facts, parse_page, value_kind
 from pipeline.rawstore import RawStore, sha256_hex
@@ -1146,8 +1146,7 @@ SNAPSHOT_DETAILS = {capture.url: capture for capture in RawStore(ROOT / "raw").c
 )
 def test_each_snapshot_detail_page_names_its_customer_developer_aim_and_leader(slug, customer, developer, aim, leader):
     [capture] = [c for url, c in SNAPSHOT_DETAILS.items() if url.rstrip("/").endswith(slug)]
-    page = load_page(RawStore(ROOT / "raw").read(capture), capture.content_type, capture.url, kind=capture.kind)
-    [record] = parse_page(page).records
+    [record] = parse_page(page_of(capture, RawStore(ROOT / "raw").read(capture))).records
     assert [record.facts.get(name) for name in ("customer", "developer", "aim", "leader")] == [
         customer,
         developer,
