@@ -174,7 +174,7 @@ class _ListingReader:
         if self._next_field(index) is None or just_opened:  # a title is followed by labels, not by a title
             return False
         labels_are_headings = self.label_shape is not None and self.label_shape[1]
-        if (line.heading and not labels_are_headings) or (line.href is not None and kind_of_url(line.href) == DETAIL):
+        if (line.heading and not labels_are_headings) or _links_a_detail_page(line):
             return True
         shape = _shape(line)
         return shape == self.title_shape and self.label_shape is not None and shape != self.label_shape
@@ -228,7 +228,7 @@ class _ListingReader:
         following = self.lines[index][1]
         if self.known[index] is not None or following.heading or not following.within_parent_of(label):
             return False
-        if following.href is not None and kind_of_url(following.href) == DETAIL:
+        if _links_a_detail_page(following):
             return False
         return following.item or not label.item
 
@@ -274,6 +274,11 @@ class _ListingReader:
 
 def _shape(line: Line) -> tuple[bool, bool]:
     return line.item, line.heading > 0
+
+
+def _links_a_detail_page(line: Line) -> bool:
+    """A line linking a project's detail page: on a listing, that is a title, never a value."""
+    return line.href is not None and kind_of_url(line.href) == DETAIL
 
 
 def _parse_listing(page: Page) -> ParseResult:
